@@ -1,0 +1,158 @@
+"""The `plenary` command: run the bot, export digests, upgrade the database, check config.
+
+This is the only place that prints configuration errors and exits non-zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Coroutine, Sequence
+from pathlib import Path
+from typing import Any
+
+from bot import __version__
+from bot.errors import ConfigError, UserError
+from bot.settings import Settings, load_settings
+from bot.workplan import WorkPlan, load_workplan
+
+EXIT_CONFIG = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="plenary", description="Mailing-list style engagement for public consultations, "
+        "in Slack and Matrix. Settings come from PLENARY_* environment variables (or .env).")
+    parser.add_argument("--version", action="version", version=f"plenary {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("run", help="run the bot (console chat unless Slack or Matrix is set)")
+    digest = commands.add_parser("digest", help="write a digest from the database")
+    digest.add_argument("--issue", action="append", default=[], metavar="N",
+                        help="an issue (3, #3, wp3 or an alias); repeat for several")
+    digest.add_argument("--since", help="ISO date (2019-10-01) or 7d")
+    digest.add_argument("--until", help="ISO date or 7d")
+    digest.add_argument("--channel", help="a channel or room name or id")
+    digest.add_argument("--kind", action="append", default=[], help="solution, quickwin, ...")
+    digest.add_argument("--author", help="a user id or name")
+    digest.add_argument("--format", choices=("md", "json", "csv"), default="md")
+    digest.add_argument("--output", type=Path, help="a file (default: standard output)")
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
+    db_commands.add_parser("upgrade", help="migrate the database to the newest schema")
+    commands.add_parser("check-config", help="validate settings and work plan, print a summary")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    command = args.command or "run"
+    try:
+        settings = load_settings()
+        logging.basicConfig(level=settings.log_level, stream=sys.stderr,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration step
+        plan = load_workplan(settings.workplan)
+        if command == "check-config":
+            print(_summary(settings, plan))
+            return 0
+        if command == "db":
+            return _run_async(_upgrade(settings))
+        if command == "digest":
+            return _run_async(_digest(settings, plan, args))
+        return _run_async(_serve(settings, plan))
+    except ConfigError as exc:
+        print(f"plenary: configuration error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except UserError as exc:
+        print(f"plenary: {exc.user_text}", file=sys.stderr)
+        return EXIT_CONFIG
+
+
+def _run_async(main_coroutine: Coroutine[Any, Any, int]) -> int:
+    async def supervised() -> int:
+        task = asyncio.current_task()
+        loop = asyncio.get_running_loop()
+        if task is not None:
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(signum, task.cancel)
+        try:
+            return await main_coroutine
+        except asyncio.CancelledError:
+            return 0
+
+    return asyncio.run(supervised())
+
+
+async def _serve(settings: Settings, plan: WorkPlan) -> int:
+    from bot.app import run
+
+    await run(settings, plan)
+    return 0
+
+
+async def _upgrade(settings: Settings) -> int:
+    from bot.app import open_storage
+
+    async with open_storage(settings):
+        print("database is at the newest schema")
+    return 0
+
+
+async def _digest(settings: Settings, plan: WorkPlan, args: argparse.Namespace) -> int:
+    from bot.app import open_storage
+    from bot.digests.exports import Exporter
+    from bot.digests.filters import parse_request
+    from bot.i18n import Translator
+    from bot.ports import SystemClock
+    from bot.services import display_zone
+
+    words: list[str] = list(args.issue)
+    for keyword in ("since", "until", "channel", "author"):
+        if getattr(args, keyword):
+            words += [keyword, getattr(args, keyword)]
+    for kind in args.kind:
+        words += ["kind", kind]
+    tr = Translator(settings.locale)
+    now = SystemClock().now()
+    zone = display_zone(settings, plan)
+    request = parse_request(tuple(words), plan, tr, now, zone)
+    async with open_storage(settings) as storage:
+        exporter = Exporter(storage, plan, tr, zone)
+        if args.output is None:
+            async def to_stdout(text: str) -> None:
+                sys.stdout.write(text)
+            await exporter.write(args.format, request.filters, now, to_stdout)
+        else:
+            with args.output.open("w", encoding="utf-8", newline="") as file:
+                async def to_file(text: str) -> None:
+                    file.write(text)
+                await exporter.write(args.format, request.filters, now, to_file)
+    return 0
+
+
+def _summary(settings: Settings, plan: WorkPlan) -> str:
+    platforms = [name for name, on in (("slack", settings.slack_enabled),
+                                       ("matrix", settings.matrix_enabled)) if on] or ["console"]
+    return "\n".join([
+        f"work plan: {settings.workplan} — {len(plan.issues)} issues, {len(plan.kinds)} kinds, "
+        f"{len(plan.milestones)} milestones, timezone {plan.timezone}",
+        f"database: {_redact(settings.database_url)}",
+        f"adapters: {', '.join(platforms)}",
+        f"staff: {len(settings.staff)} listed; locale {settings.locale}; "
+        f"command prefix {settings.command_prefix}",
+        "configuration OK",
+    ])
+
+
+def _redact(url: str) -> str:
+    """A database URL without its password: secrets never reach output or logs."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,163 @@
+"""The console: a chat on standard input and output, for trying plenary with no account.
+
+Each input line is one event:
+
+    text                       a message by `you`
+    @alice: text               a message by alice (commands too: `@carol: !digest`)
+    @bob: /reply m1 text       a reply to message m1 (so `/reply m1 !tag 3 solution` tags m1)
+    @bob: /react m1 3️⃣         a reaction on m1; `/unreact m1 3️⃣` takes it back
+    @alice: /edit m1 new text  an edit of m1
+    /delete m1                 a deletion of m1
+
+Messages are printed with their short id (`[m1]`); the bot's answers start with `plenary`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+from collections.abc import AsyncIterator, Callable
+
+from bot.adapters import Dispatch
+from bot.messages import (
+    Attachment,
+    Conversation,
+    Event,
+    IncomingMessage,
+    MessageDeleted,
+    MessageEdited,
+    ReactionAdded,
+    ReactionRemoved,
+)
+from bot.ports import Clock, StaffDirectory
+from bot.text import to_plain
+
+PLATFORM = "console"
+ROOM = Conversation(PLATFORM, "console", name="console")
+DEFAULT_AUTHOR = "you"
+
+_AUTHOR = re.compile(r"^@(?P<name>[\w.-]+):\s?(?P<rest>.*)$", re.DOTALL)
+_FORM = re.compile(r"^/(?P<verb>reply|react|unreact|edit|delete)\s+(?P<short>m\d+)\b\s*"
+                   r"(?P<rest>.*)$", re.DOTALL)
+
+
+class ConsoleChat:
+    def __init__(self, write: Callable[[str], None], short_id: Callable[[str], str]) -> None:
+        self._write = write
+        self._short_id = short_id
+        self._sent = 0
+
+    def _next_id(self) -> str:
+        self._sent += 1
+        return f"bot-{self._sent}"
+
+    async def send(self, where: Conversation, text: str, *, reply_to: str | None = None) -> str:
+        about = f" (re {self._short_id(reply_to)})" if reply_to else ""
+        self._write(f"plenary{about}: {to_plain(text)}")
+        return self._next_id()
+
+    async def send_private(self, where: Conversation, user_id: str, text: str) -> str | None:
+        self._write(f"plenary → @{user_id} (private): {to_plain(text)}")
+        return self._next_id()
+
+    async def send_file(self, where: Conversation, user_id: str, attachment: Attachment,
+                        text: str) -> str | None:
+        body = attachment.content.decode("utf-8", errors="replace")
+        self._write(f"plenary → @{user_id} (private file {attachment.filename}, "
+                    f"{len(attachment.content)} bytes): {to_plain(text)}\n{body}")
+        return self._next_id()
+
+    async def react(self, where: Conversation, message_id: str, reaction: str) -> None:
+        self._write(f"plenary reacted {reaction} to {self._short_id(message_id)}")
+
+    async def permalink(self, where: Conversation, message_id: str) -> str | None:
+        return None
+
+
+class ConsoleAdapter:
+    platform = PLATFORM
+
+    def __init__(self, clock: Clock, lines: AsyncIterator[str] | None = None,
+                 write: Callable[[str], None] | None = None) -> None:
+        self._clock = clock
+        self._lines = lines if lines is not None else stdin_lines()
+        self._write = write if write is not None else _print
+        # Short ids are per run; the stored ids carry the run's start so runs never collide.
+        self._run = f"{int(clock.now().timestamp() * 1000):x}"
+        self._count = 0
+        self._chat = ConsoleChat(self._write, self.short_id)
+
+    @property
+    def chat(self) -> ConsoleChat:
+        return self._chat
+
+    def staff_directory(self) -> StaffDirectory | None:
+        return None
+
+    def short_id(self, message_id: str) -> str:
+        run, _, number = message_id.rpartition("-")
+        return f"m{number}" if run == self._run else message_id
+
+    def _full_id(self, short: str) -> str:
+        return f"{self._run}-{short[1:]}"
+
+    async def serve(self, dispatch: Dispatch) -> None:
+        async for line in self._lines:
+            line = line.rstrip("\r\n")
+            if not line.strip():
+                continue
+            event = self.read_line(line)
+            if event is None:
+                continue
+            try:
+                await dispatch(event)
+            except Exception as exc:  # a stored event failed: say so, keep reading
+                self._write(f"! not stored: {type(exc).__name__}: {exc}")
+
+    def read_line(self, line: str) -> Event | None:
+        """The event a line stands for; the message line is echoed with its short id."""
+        author, rest = DEFAULT_AUTHOR, line
+        match = _AUTHOR.match(line)
+        if match:
+            author, rest = match.group("name"), match.group("rest")
+        now = self._clock.now()
+        form = _FORM.match(rest)
+        if form is None:
+            if rest.startswith("/") and rest.split(" ", 1)[0] in (
+                    "/reply", "/react", "/unreact", "/edit", "/delete"):
+                self._write("! write it as: /reply m1 text, /react m1 3️⃣, /unreact m1 3️⃣, "
+                            "/edit m1 text or /delete m1")
+                return None
+            return self._message(author, rest, None)
+        verb, target, text = form.group("verb"), self._full_id(form.group("short")), \
+            form.group("rest").strip()
+        if verb == "reply":
+            return self._message(author, text, target)
+        if verb == "edit":
+            return MessageEdited(ROOM, target, author, text, now)
+        if verb == "delete":
+            return MessageDeleted(ROOM, target, now)
+        if verb == "react":
+            return ReactionAdded(ROOM, target, author, text, now)
+        return ReactionRemoved(ROOM, target, author, text, now)
+
+    def _message(self, author: str, text: str, reply_to: str | None) -> IncomingMessage:
+        self._count += 1
+        message_id = f"{self._run}-{self._count}"
+        about = f" (re {self.short_id(reply_to)})" if reply_to else ""
+        self._write(f"[m{self._count}] @{author}{about}: {text}")
+        return IncomingMessage(ROOM, message_id, author, text, self._clock.now(),
+                               reply_to_id=reply_to, sender_name=author)
+
+
+async def stdin_lines() -> AsyncIterator[str]:
+    while True:
+        line = await asyncio.to_thread(sys.stdin.readline)
+        if not line:
+            return
+        yield line
+
+
+def _print(text: str) -> None:
+    print(text, flush=True)

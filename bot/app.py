@@ -1,0 +1,78 @@
+"""Composition root: engine → Storage → Services → Router, the adapters and their lifetimes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+from bot.adapters import Adapter
+from bot.chat_hub import AnyStaff, ChatHub
+from bot.handlers import EVENTS, ROUTES
+from bot.i18n import Translator
+from bot.ports import Clock, StaffDirectory, SystemClock
+from bot.router import Router
+from bot.services import AllowList, Services
+from bot.settings import Settings
+from bot.storage import Database, Storage, make_engine
+from bot.storage.migrate import upgrade
+from bot.workplan import WorkPlan
+
+log = logging.getLogger(__name__)
+
+
+@asynccontextmanager
+async def open_storage(settings: Settings) -> AsyncIterator[Storage]:
+    """A migrated database; queued writes are finished before the engine closes."""
+    engine = make_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        storage = Storage(Database(engine))
+        try:
+            yield storage
+        finally:
+            await storage.close()
+    finally:
+        await engine.dispose()
+
+
+def build_services(settings: Settings, plan: WorkPlan, storage: Storage,
+                   adapters: Sequence[Adapter], clock: Clock) -> Services:
+    directories: list[StaffDirectory] = [AllowList(settings.staff)]
+    directories += [d for d in (a.staff_directory() for a in adapters) if d is not None]
+    return Services(settings=settings, plan=plan, storage=storage,
+                    chat=ChatHub({a.platform: a.chat for a in adapters}), clock=clock,
+                    staff=AnyStaff(directories), tr=Translator(settings.locale))
+
+
+def make_adapters(settings: Settings, storage: Storage, clock: Clock) -> list[Adapter]:
+    """Slack and/or Matrix when configured, else the console."""
+    adapters: list[Adapter] = []
+    if settings.slack_enabled:
+        from bot.adapters.slack import SlackAdapter
+
+        adapters.append(SlackAdapter(settings, storage, clock))
+    if settings.matrix_enabled:
+        from bot.adapters.matrix import MatrixAdapter
+
+        adapters.append(MatrixAdapter(settings, storage, clock))
+    if not adapters:
+        from bot.adapters.console import ConsoleAdapter
+
+        adapters.append(ConsoleAdapter(clock))
+    return adapters
+
+
+async def run(settings: Settings, plan: WorkPlan, clock: Clock | None = None,
+              adapters: Sequence[Adapter] | None = None) -> None:
+    clock = clock or SystemClock()
+    async with open_storage(settings) as storage:
+        running = list(adapters) if adapters is not None else make_adapters(
+            settings, storage, clock)
+        svc = build_services(settings, plan, storage, running, clock)
+        router = Router(ROUTES, EVENTS, svc)
+        log.info("plenary running on %s", ", ".join(a.platform for a in running))
+        async with asyncio.TaskGroup() as group:
+            for adapter in running:
+                group.create_task(adapter.serve(router.dispatch), name=adapter.platform)

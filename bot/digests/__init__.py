@@ -1,0 +1,1 @@
+"""Digests: staff summaries of tagged input, like a mailing-list digest."""

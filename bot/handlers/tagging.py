@@ -1,0 +1,134 @@
+"""Tagging: hashtags, reactions and the tag/untag commands link messages to work-plan issues."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.errors import NotAllowed, NotFound, UsageError
+from bot.lookup import resolve_issue, resolve_kind
+from bot.messages import (
+    IncomingMessage,
+    MessageDeleted,
+    MessageEdited,
+    MessageRef,
+    ReactionAdded,
+    ReactionRemoved,
+)
+from bot.router import Args
+from bot.services import Services
+from bot.storage import SaveOutcome
+from bot.tags import TagSet, TagSource, read_hashtags
+from bot.text import bold
+
+log = logging.getLogger(__name__)
+
+ACK_REACTION = "✅"
+
+
+async def record_message(msg: IncomingMessage, svc: Services) -> None:
+    """Store a message (every message, so that it can be tagged later) with its hashtags."""
+    tags = read_hashtags(msg.text, svc.plan)
+    outcome = await svc.storage.save_message(msg, tags, svc.clock.now())
+    if outcome is SaveOutcome.NEW and tags.issues:
+        await _acknowledge(msg, tags, svc)
+
+
+async def record_edit(edit: MessageEdited, svc: Services) -> None:
+    found = read_hashtags(edit.new_text, svc.plan)
+    change = await svc.storage.edit_message(edit.ref, edit.new_text, found, edit.sender_id,
+                                            edit.edited_at)
+    if change is None:
+        log.debug("edit of a message not stored: %s", edit.ref)
+
+
+async def record_deletion(deletion: MessageDeleted, svc: Services) -> None:
+    await svc.storage.delete_message(deletion.ref, deletion.deleted_at)
+
+
+async def record_reaction(reaction: ReactionAdded, svc: Services) -> None:
+    issue = svc.plan.issue_for_reaction(reaction.reaction)
+    if issue is not None:
+        await svc.storage.add_tags(reaction.ref, TagSet((issue.number,)), TagSource.REACTION,
+                                   reaction.sender_id, reaction.reacted_at)
+
+
+async def withdraw_reaction(reaction: ReactionRemoved, svc: Services) -> None:
+    issue = svc.plan.issue_for_reaction(reaction.reaction)
+    if issue is not None:
+        await svc.storage.remove_tags(reaction.ref, TagSet((issue.number,)),
+                                      TagSource.REACTION, reaction.sender_id,
+                                      reaction.removed_at)
+
+
+async def tag_message(msg: IncomingMessage, args: Args, svc: Services) -> str:
+    """`tag 3 solution`, as a reply: tag the replied-to message. Idempotent."""
+    target = _replied_to(msg, svc, "tag")
+    tags = _read_words(args, svc)
+    change = await svc.storage.add_tags(target, tags, TagSource.COMMAND, msg.sender_id,
+                                        svc.clock.now())
+    if change is None:
+        raise NotFound(svc.tr("tag.unknown_message"))
+    if not change.added:
+        return svc.tr("tag.already", tags=_describe(tags, svc))
+    return svc.tr("tag.done", tags=_describe(change.added, svc))
+
+
+async def untag_message(msg: IncomingMessage, args: Args, svc: Services) -> str:
+    """`untag 3`, as a reply: only the message's author or staff may untag."""
+    target = _replied_to(msg, svc, "untag")
+    tags = _read_words(args, svc)
+    stored = await svc.storage.message(target)
+    if stored is None:
+        raise NotFound(svc.tr("tag.unknown_message"))
+    if stored.sender_id != msg.sender_id and not await svc.staff.is_staff(
+            msg.where.platform, msg.sender_id):
+        raise NotAllowed(svc.tr("untag.not_yours"))
+    change = await svc.storage.remove_tags(target, tags, None, msg.sender_id, svc.clock.now())
+    if change is None or not change.removed:
+        return svc.tr("untag.nothing", tags=_describe(tags, svc))
+    return svc.tr("untag.done", tags=_describe(change.removed, svc))
+
+
+def _replied_to(msg: IncomingMessage, svc: Services, command: str) -> MessageRef:
+    if msg.reply_to_id is None:
+        raise UsageError(svc.tr("tag.reply_needed", p=svc.settings.command_prefix,
+                                command=command))
+    return MessageRef(msg.where.platform, msg.where.id, msg.reply_to_id)
+
+
+def _read_words(args: Args, svc: Services) -> TagSet:
+    if not args.words:
+        raise UsageError(svc.tr("tag.what"))
+    issues: dict[int, None] = {}
+    kinds: dict[str, None] = {}
+    for word in args.words:
+        issue = svc.plan.find_issue(word)
+        if issue is not None:
+            issues.setdefault(issue.number, None)
+        elif svc.plan.find_kind(word) is not None:
+            kinds.setdefault(resolve_kind(svc.plan, svc.tr, word), None)
+        else:
+            resolve_issue(svc.plan, svc.tr, word)  # raises NotFound with suggestions
+    return TagSet(tuple(issues), tuple(kinds))
+
+
+def _describe(tags: TagSet, svc: Services) -> str:
+    parts = []
+    for number in tags.issues:
+        issue = svc.plan.issue_by_number(number)
+        if issue is not None:
+            parts.append(bold(issue.label(svc.locale)))
+    parts.extend(f"#{kind}" for kind in tags.kinds)
+    return ", ".join(parts)
+
+
+async def _acknowledge(msg: IncomingMessage, tags: TagSet, svc: Services) -> None:
+    """Tell the author their input was taken: one reaction, or one short threaded reply."""
+    try:
+        if svc.settings.tag_ack == "reaction":
+            await svc.chat.react(msg.where, msg.message_id, ACK_REACTION)
+        elif svc.settings.tag_ack == "reply":
+            await svc.chat.send(msg.where, svc.tr("tag.done", tags=_describe(tags, svc)),
+                                reply_to=msg.message_id)
+    except Exception:
+        log.exception("could not acknowledge the tag of %s", msg.ref)

@@ -1,0 +1,157 @@
+"""Sentences of the core: commands, tagging, digests, errors. `{p}` is the command prefix."""
+
+en = {
+    "error.staff_only": "Only staff can use {what}. Staff are listed in PLENARY_STAFF.",
+    "error.unknown_command": "I don't know the command `{command}`. Write `{help}` for the list.",
+    "error.usage": "Usage: {usage}",
+    "error.internal": "Sorry, that failed on my side (ref {ref}). It has been logged; "
+                      "nothing you stored was lost.",
+    "usage.help": "`{p}help` — this list",
+    "usage.workplan": "`{p}workplan` — the work plan: issues, who is responsible, resources, "
+                      "timeline and input so far",
+    "usage.milestones": "`{p}milestones` — upcoming milestones with their dates",
+    "usage.tag": "`{p}tag <issue> [kind]` (as a reply) — tag the replied-to message, e.g. "
+                 "`{p}tag 3 solution`",
+    "usage.untag": "`{p}untag <issue>` (as a reply) — remove a tag from the replied-to message",
+    "usage.digest": "`{p}digest [issues] [since <date>] [until <date>] [channel <name>] "
+                    "[kind <kind>] [author <name>] [as md|json|csv]` — tagged input by issue, "
+                    "sent to you privately; dates like 2019-10-01 or 7d",
+    "usage.forget-me": "`{p}forget-me` — erase every message of yours that I stored",
+    "lookup.no_issue": "There is no issue `{word}`: the work plan has issues {range} "
+                       "(write 3, #3 or #wp3).",
+    "lookup.did_you_mean": " Did you mean {words}?",
+    "lookup.no_kind": "`{word}` is not a kind of input. The kinds are: {kinds}.",
+    "kind.comment": "Comments",
+    "tag.unknown_message": "I don't have that message: it was posted before I joined, in a "
+                           "channel I don't follow, or it was deleted.",
+    "tag.already": "Already tagged: {tags}.",
+    "tag.done": "Tagged to {tags}.",
+    "tag.reply_needed": "Reply to the message you want to change, then write `{p}{command} …` "
+                        "in that reply.",
+    "tag.what": "Say which issue, e.g. 3, #wp3 or #resources, and optionally a kind "
+                "(solution, quickwin, collab).",
+    "untag.not_yours": "Only the message's author or staff can remove its tags.",
+    "untag.nothing": "That message was not tagged {tags}; nothing changed.",
+    "untag.done": "Removed the tag {tags}.",
+    "digest.bad_date": "`{word}` is not a date I can read: write 2019-10-01, or 7d for seven "
+                       "days ago.",
+    "digest.missing_value": "`{word}` needs a value after it, e.g. `since 2019-10-01`.",
+    "digest.empty_period": "That period is empty: `since` must come before `until`.",
+    "digest.bad_format": "I can't export as `{word}`. The formats are: {formats}.",
+    "digest.period_between": "from {since} to {until}",
+    "digest.period_since": "since {since}",
+    "digest.period_until": "until {until}",
+    "digest.period_all": "all time",
+    "digest.title": "Digest — {title}",
+    "digest.overview.one": "{count} tagged input, {period}.",
+    "digest.overview.other": "{count} tagged inputs on {issues} issues, {period}.",
+    "digest.no_input": "no input yet",
+    "digest.figures.one": "1 input from {people}",
+    "digest.figures.other": "{count} inputs from {people}",
+    "digest.people.one": "1 contributor",
+    "digest.people.other": "{count} contributors",
+    "digest.more.one": "…and 1 more: export the whole digest with `as md`.",
+    "digest.more.other": "…and {count} more: export the whole digest with `as md`.",
+    "digest.entry_where": "{author} in {channel}, {at}",
+    "digest.source": "source",
+    "digest.generated": "Generated {at}.",
+    "digest.end": "End of digest",
+    "digest.file_caption": "Your digest, as {format}.",
+    "workplan.responsible": "Responsible",
+    "workplan.resources": "Resources",
+    "workplan.timeline": "Timeline",
+    "workplan.blank": "to be decided",
+    "workplan.inputs.one": "1 input",
+    "workplan.inputs.other": "{count} inputs",
+    "workplan.kinds": "Kinds of input: {kinds}; anything else is a comment.",
+    "milestones.none": "No upcoming milestones.",
+    "milestones.title": "Upcoming milestones",
+    "milestones.week_of": "week of {day}",
+    "milestones.in": "in {span}",
+    "forget.done.one": "Done: I erased 1 message of yours and its tags.",
+    "forget.done.other": "Done: I erased {count} messages of yours and their tags.",
+    "help.title": "What I can do",
+    "help.staff_only": "(staff)",
+    "help.tagging": "Tag your input with hashtags such as {example}, or react with 1️⃣…8️⃣.",
+}
+
+fr = {
+    "error.staff_only": "Seul le personnel peut utiliser {what}. Le personnel est listé dans "
+                        "PLENARY_STAFF.",
+    "error.unknown_command": "Je ne connais pas la commande `{command}`. Écrivez `{help}` pour "
+                             "la liste.",
+    "error.usage": "Utilisation : {usage}",
+    "error.internal": "Désolé, une erreur s'est produite de mon côté (réf. {ref}). Elle est "
+                      "consignée ; rien de ce que vous avez enregistré n'est perdu.",
+    "usage.help": "`{p}help` — cette liste",
+    "usage.workplan": "`{p}workplan` — le plan de travail : questions, responsables, "
+                      "ressources, calendrier et contributions reçues",
+    "usage.milestones": "`{p}milestones` — les prochaines étapes et leurs dates",
+    "usage.tag": "`{p}tag <question> [type]` (en réponse) — étiqueter le message auquel vous "
+                 "répondez, p. ex. `{p}tag 3 solution`",
+    "usage.untag": "`{p}untag <question>` (en réponse) — retirer une étiquette du message",
+    "usage.digest": "`{p}digest [questions] [since <date>] [until <date>] [channel <nom>] "
+                    "[kind <type>] [author <nom>] [as md|json|csv]` — les contributions par "
+                    "question, envoyées en privé ; dates comme 2019-10-01 ou 7d",
+    "usage.forget-me": "`{p}forget-me` — effacer tous vos messages que j'ai enregistrés",
+    "lookup.no_issue": "Il n'y a pas de question `{word}` : le plan de travail a les questions "
+                       "{range} (écrivez 3, #3 ou #wp3).",
+    "lookup.did_you_mean": " Vouliez-vous dire {words} ?",
+    "lookup.no_kind": "`{word}` n'est pas un type de contribution. Les types sont : {kinds}.",
+    "kind.comment": "Commentaires",
+    "tag.unknown_message": "Je n'ai pas ce message : il a été publié avant mon arrivée, dans "
+                           "un canal que je ne suis pas, ou il a été supprimé.",
+    "tag.already": "Déjà étiqueté : {tags}.",
+    "tag.done": "Étiqueté : {tags}.",
+    "tag.reply_needed": "Répondez au message à modifier, puis écrivez `{p}{command} …` dans "
+                        "cette réponse.",
+    "tag.what": "Indiquez la question, p. ex. 3, #wp3 ou #ressources, et éventuellement un "
+                "type (solution, quickwin, collab).",
+    "untag.not_yours": "Seuls l'auteur du message et le personnel peuvent retirer ses "
+                       "étiquettes.",
+    "untag.nothing": "Ce message n'était pas étiqueté {tags} ; rien n'a changé.",
+    "untag.done": "Étiquette retirée : {tags}.",
+    "digest.bad_date": "Je ne peux pas lire la date `{word}` : écrivez 2019-10-01, ou 7d pour "
+                       "il y a sept jours.",
+    "digest.missing_value": "`{word}` doit être suivi d'une valeur, p. ex. `since 2019-10-01`.",
+    "digest.empty_period": "Cette période est vide : `since` doit précéder `until`.",
+    "digest.bad_format": "Je ne peux pas exporter en `{word}`. Les formats sont : {formats}.",
+    "digest.period_between": "du {since} au {until}",
+    "digest.period_since": "depuis le {since}",
+    "digest.period_until": "jusqu'au {until}",
+    "digest.period_all": "depuis le début",
+    "digest.title": "Résumé — {title}",
+    "digest.overview.one": "{count} contribution étiquetée, {period}.",
+    "digest.overview.other": "{count} contributions étiquetées sur {issues} questions, "
+                             "{period}.",
+    "digest.no_input": "aucune contribution pour l'instant",
+    "digest.figures.one": "{count} contribution de {people}",
+    "digest.figures.other": "{count} contributions de {people}",
+    "digest.people.one": "{count} participant",
+    "digest.people.other": "{count} participants",
+    "digest.more.one": "…et 1 autre : exportez le résumé complet avec `as md`.",
+    "digest.more.other": "…et {count} autres : exportez le résumé complet avec `as md`.",
+    "digest.entry_where": "{author} dans {channel}, {at}",
+    "digest.source": "source",
+    "digest.generated": "Produit le {at}.",
+    "digest.end": "Fin du résumé",
+    "digest.file_caption": "Votre résumé, en {format}.",
+    "workplan.responsible": "Responsable",
+    "workplan.resources": "Ressources",
+    "workplan.timeline": "Calendrier",
+    "workplan.blank": "à déterminer",
+    "workplan.inputs.one": "{count} contribution",
+    "workplan.inputs.other": "{count} contributions",
+    "workplan.kinds": "Types de contribution : {kinds} ; tout le reste est un commentaire.",
+    "milestones.none": "Aucune étape à venir.",
+    "milestones.title": "Prochaines étapes",
+    "milestones.week_of": "semaine du {day}",
+    "milestones.in": "dans {span}",
+    "forget.done.one": "C'est fait : j'ai effacé {count} message de vous et ses étiquettes.",
+    "forget.done.other": "C'est fait : j'ai effacé {count} messages de vous et leurs "
+                         "étiquettes.",
+    "help.title": "Ce que je sais faire",
+    "help.staff_only": "(personnel)",
+    "help.tagging": "Étiquetez vos contributions avec des mots-clics comme {example}, ou "
+                    "réagissez avec 1️⃣…8️⃣.",
+}

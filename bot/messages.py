@@ -1,0 +1,118 @@
+"""Neutral events and value types: what adapters hand to the core, whatever the platform."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """A channel or room; `id` is opaque to the core. `name` is for display only."""
+
+    platform: str
+    id: str
+    thread_id: str | None = None
+    name: str | None = field(default=None, compare=False)
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRef:
+    """Identity of one message: unique per platform and conversation."""
+
+    platform: str
+    conversation_id: str
+    message_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingMessage:
+    where: Conversation
+    message_id: str
+    sender_id: str
+    text: str
+    sent_at: datetime
+    reply_to_id: str | None = None
+    sender_name: str | None = field(default=None, compare=False)
+    permalink: str | None = field(default=None, compare=False)
+
+    @property
+    def ref(self) -> MessageRef:
+        return MessageRef(self.where.platform, self.where.id, self.message_id)
+
+
+@dataclass(frozen=True, slots=True)
+class MessageEdited:
+    where: Conversation
+    message_id: str
+    sender_id: str
+    new_text: str
+    edited_at: datetime
+
+    @property
+    def ref(self) -> MessageRef:
+        return MessageRef(self.where.platform, self.where.id, self.message_id)
+
+
+@dataclass(frozen=True, slots=True)
+class MessageDeleted:
+    where: Conversation
+    message_id: str
+    deleted_at: datetime
+
+    @property
+    def ref(self) -> MessageRef:
+        return MessageRef(self.where.platform, self.where.id, self.message_id)
+
+
+@dataclass(frozen=True, slots=True)
+class ReactionAdded:
+    """`reaction` is the platform's own spelling: an emoji (Matrix) or a name (Slack)."""
+
+    where: Conversation
+    message_id: str
+    sender_id: str
+    reaction: str
+    reacted_at: datetime
+
+    @property
+    def ref(self) -> MessageRef:
+        return MessageRef(self.where.platform, self.where.id, self.message_id)
+
+
+@dataclass(frozen=True, slots=True)
+class ReactionRemoved:
+    where: Conversation
+    message_id: str
+    sender_id: str
+    reaction: str
+    removed_at: datetime
+
+    @property
+    def ref(self) -> MessageRef:
+        return MessageRef(self.where.platform, self.where.id, self.message_id)
+
+
+Event = IncomingMessage | MessageEdited | MessageDeleted | ReactionAdded | ReactionRemoved
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file the bot sends, e.g. a digest export."""
+
+    filename: str
+    content: bytes
+    mime_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What a handler answers. `private` replies reach only the asker."""
+
+    text: str
+    private: bool = False
+    attachment: Attachment | None = None

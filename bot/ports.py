@@ -1,0 +1,49 @@
+"""Protocols the core needs from the outside world: chat platforms, staff lists and time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Protocol
+
+from bot.messages import Attachment, Conversation
+
+
+class Chat(Protocol):
+    """What the core may do on a chat platform. Text is neutral markup (see `bot.text`)."""
+
+    async def send(self, where: Conversation, text: str, *, reply_to: str | None = None) -> str:
+        """Post `text` in `where` (its thread when set); returns the new message id."""
+        ...
+
+    async def send_private(self, where: Conversation, user_id: str, text: str) -> str | None:
+        """Answer `user_id` so that only they see it (ephemeral, direct room...)."""
+        ...
+
+    async def send_file(
+        self, where: Conversation, user_id: str, attachment: Attachment, text: str
+    ) -> str | None:
+        """Hand `attachment` privately to `user_id`, with `text` as its caption."""
+        ...
+
+    async def react(self, where: Conversation, message_id: str, reaction: str) -> None:
+        """Acknowledge a message with a reaction (an emoji)."""
+        ...
+
+    async def permalink(self, where: Conversation, message_id: str) -> str | None: ...
+
+
+class StaffDirectory(Protocol):
+    """Who may run staff-only commands. Never the power level of the room typed in."""
+
+    async def is_staff(self, platform: str, user_id: str) -> bool: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """An aware datetime in UTC."""
+        ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)

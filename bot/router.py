@@ -1,0 +1,141 @@
+"""The router: matches commands, runs handlers, and is the one error boundary of the core."""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import shlex
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.errors import UsageError, UserError
+from bot.messages import Event, IncomingMessage, Reply
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Args:
+    """The words after a command's name; quotes group words ("ICANN66 session")."""
+
+    words: tuple[str, ...]
+    raw: str
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+
+Handler = Callable[[IncomingMessage, Args, Services], Awaitable[Reply | str | None]]
+EventHandler = Callable[[Any, Services], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    name: str  # what follows the prefix: `digest`, `forget-me`
+    handler: Handler
+    staff_only: bool = False
+
+    @property
+    def usage_key(self) -> str:
+        return f"usage.{self.name}"
+
+
+_COMMAND = re.compile(r"^\s*(?P<name>[A-Za-z][\w-]*)(?:\s+(?P<rest>.*))?$", re.DOTALL)
+
+
+def split_command(text: str, prefix: str) -> tuple[str, str] | None:
+    """(`name`, rest) when `text` is a command (`!digest #3`); None for ordinary talk."""
+    if not text.startswith(prefix):
+        return None
+    match = _COMMAND.match(text[len(prefix):])
+    if match is None:
+        return None
+    return match.group("name").lower(), (match.group("rest") or "").strip()
+
+
+def parse_args(rest: str) -> Args:
+    try:
+        words = tuple(shlex.split(rest))
+    except ValueError:  # an unbalanced quote: take the words as they are
+        words = tuple(rest.split())
+    return Args(words, rest)
+
+
+class Router:
+    def __init__(self, routes: Sequence[Route], events: Mapping[type, EventHandler],
+                 svc: Services) -> None:
+        self._routes = {route.name: route for route in routes}
+        self._events = events
+        self._svc = svc
+
+    @property
+    def routes(self) -> tuple[Route, ...]:
+        return tuple(self._routes.values())
+
+    async def dispatch(self, event: Event) -> None:
+        """Handle one event. Storage failures of plain events propagate to the adapter, so
+        that it does not acknowledge (the platform redelivers); command failures are answered."""
+        if isinstance(event, IncomingMessage):
+            command = split_command(event.text, self._svc.settings.command_prefix)
+            if command is not None:
+                await self._run_command(event, *command)
+                return
+        handler = self._events.get(type(event))
+        if handler is not None:
+            await handler(event, self._svc)
+
+    async def _run_command(self, msg: IncomingMessage, name: str, rest: str) -> None:
+        svc = self._svc
+        key = f"command:{msg.where.id}:{msg.message_id}"
+        if not await svc.storage.claim_event(msg.where.platform, key, svc.clock.now()):
+            log.info("command %s in %s already handled (redelivery)", msg.message_id, msg.where)
+            return
+        route = self._routes.get(name)
+        reply: Reply | str | None
+        if route is None:
+            reply = svc.tr("error.unknown_command", command=self._usage_prefix() + name,
+                           help=self._usage_prefix() + "help")
+        else:
+            reply = await self._guarded(route, msg, parse_args(rest))
+        if reply:
+            await self._answer(msg, reply)
+
+    async def _guarded(self, route: Route, msg: IncomingMessage, args: Args
+                       ) -> Reply | str | None:
+        svc = self._svc
+        try:
+            if route.staff_only:
+                await svc.require_staff(msg.where.platform, msg.sender_id,
+                                        self._usage_prefix() + route.name)
+            return await route.handler(msg, args, svc)
+        except UsageError as exc:
+            usage = svc.tr(route.usage_key, p=self._usage_prefix())
+            return f"{exc.user_text}\n{svc.tr('error.usage', usage=usage)}"
+        except UserError as exc:
+            return exc.user_text
+        except Exception:
+            ref = secrets.token_hex(3)
+            log.exception("command %s failed (ref %s) in %s", route.name, ref, msg.where)
+            return svc.tr("error.internal", ref=ref)
+
+    async def _answer(self, msg: IncomingMessage, reply: Reply | str) -> None:
+        chat = self._svc.chat
+        answer = reply if isinstance(reply, Reply) else Reply(reply)
+        try:
+            if answer.attachment is not None:
+                await chat.send_file(msg.where, msg.sender_id, answer.attachment, answer.text)
+            elif answer.private:
+                await chat.send_private(msg.where, msg.sender_id, answer.text)
+            else:
+                await chat.send(msg.where, answer.text, reply_to=msg.message_id)
+        except Exception:
+            # The command ran and its effects are stored; only the answer was lost.
+            log.exception("could not answer %s in %s", msg.message_id, msg.where)
+
+    def _usage_prefix(self) -> str:
+        return self._svc.settings.command_prefix
+
+

@@ -1,0 +1,51 @@
+"""Services: the frozen bundle of everything handlers and jobs need, built once in `app`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from bot.errors import NotAllowed
+from bot.i18n import Translator
+from bot.ports import Chat, Clock, StaffDirectory
+from bot.settings import Settings
+from bot.storage import Storage
+from bot.workplan import WorkPlan
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    settings: Settings
+    plan: WorkPlan
+    storage: Storage
+    chat: Chat
+    clock: Clock
+    staff: StaffDirectory
+    tr: Translator
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return display_zone(self.settings, self.plan)
+
+    @property
+    def locale(self) -> str:
+        return self.tr.locale
+
+    async def require_staff(self, platform: str, user_id: str, what: str) -> None:
+        if not await self.staff.is_staff(platform, user_id):
+            raise NotAllowed(self.tr("error.staff_only", what=what))
+
+
+def display_zone(settings: Settings, plan: WorkPlan) -> ZoneInfo:
+    """Where dates are shown: `PLENARY_TIMEZONE` when given, else the plan's own timezone."""
+    return ZoneInfo(settings.timezone) if settings.timezone else plan.zone
+
+
+class AllowList:
+    """Staff named in `PLENARY_STAFF`: platform user ids, checked exactly."""
+
+    def __init__(self, user_ids: tuple[str, ...]) -> None:
+        self._user_ids = frozenset(user_ids)
+
+    async def is_staff(self, platform: str, user_id: str) -> bool:
+        return user_id in self._user_ids

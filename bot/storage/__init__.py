@@ -1,0 +1,7 @@
+"""Storage: the package's public surface."""
+
+from bot.storage.database import Database, make_engine
+from bot.storage.records import SaveOutcome, StoredMessage, TagChange
+from bot.storage.repository import Storage
+
+__all__ = ["Database", "SaveOutcome", "Storage", "StoredMessage", "TagChange", "make_engine"]

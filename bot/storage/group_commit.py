@@ -1,0 +1,126 @@
+"""Group commit: every write goes through one queue, applied in order, many per transaction.
+
+A burst of events (a Matrix sync batch, concurrent Slack deliveries) then costs one commit
+instead of one per event, and each caller still gets its answer only once its write is
+durable. New messages are written with `executemany`; other writes run as callables in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.storage.database import Database
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+WriteOp = Callable[[AsyncConnection], Awaitable[Any]]
+BulkWriter = Callable[[AsyncConnection, Sequence[Any]], Awaitable[Sequence[Any]]]
+
+
+@dataclass(slots=True)
+class _Pending:
+    future: asyncio.Future[Any]
+    op: WriteOp | None = None
+    bulk: BulkWriter | None = None
+    item: Any = None
+
+
+class GroupCommit:
+    def __init__(self, db: Database, max_batch: int = 1000) -> None:
+        self._db = db
+        self._max_batch = max_batch
+        self._queue: list[_Pending] = []
+        self._wakeup = asyncio.Event()
+        self._writer: asyncio.Task[None] | None = None
+        self._busy = False
+        self._idle = asyncio.Event()
+
+    async def run(self, op: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+        """Apply `op` in the next batch's transaction; returns its result once committed."""
+        result: T = await self._enqueue(_Pending(self._new_future(), op=op))
+        return result
+
+    async def run_bulk(self, bulk: BulkWriter, item: Any) -> Any:
+        """Apply `item` with `bulk`, together with neighbouring items for the same writer."""
+        return await self._enqueue(_Pending(self._new_future(), bulk=bulk, item=item))
+
+    async def close(self) -> None:
+        """Finish what is queued, then stop the writer."""
+        if self._writer is None:
+            return
+        while self._queue or self._busy:
+            self._idle.clear()
+            self._wakeup.set()
+            await self._idle.wait()
+        self._writer.cancel()
+        try:
+            await self._writer
+        except asyncio.CancelledError:
+            pass
+        self._writer = None
+
+    def _new_future(self) -> asyncio.Future[Any]:
+        return asyncio.get_running_loop().create_future()
+
+    async def _enqueue(self, pending: _Pending) -> Any:
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_forever(), name="group-commit")
+        self._queue.append(pending)
+        self._wakeup.set()
+        return await pending.future
+
+    async def _write_forever(self) -> None:
+        while True:
+            await self._wakeup.wait()
+            self._wakeup.clear()
+            self._busy = True
+            try:
+                while self._queue:
+                    batch = self._queue[: self._max_batch]
+                    del self._queue[: self._max_batch]
+                    await self._commit(batch)
+            finally:
+                self._busy = False
+                self._idle.set()
+
+    async def _commit(self, batch: list[_Pending]) -> None:
+        try:
+            async with self._db.write() as conn:
+                results = await self._apply(conn, batch)
+        except Exception as exc:
+            if len(batch) == 1:
+                if not batch[0].future.done():
+                    batch[0].future.set_exception(exc)
+                return
+            # One bad write must not fail its neighbours: retry them one transaction each.
+            log.warning("a batch of %d writes failed; retrying them one by one", len(batch))
+            for pending in batch:
+                await self._commit([pending])
+            return
+        for pending, result in zip(batch, results, strict=True):
+            if not pending.future.done():
+                pending.future.set_result(result)
+
+    async def _apply(self, conn: AsyncConnection, batch: list[_Pending]) -> list[Any]:
+        results: list[Any] = []
+        start = 0
+        while start < len(batch):
+            first = batch[start]
+            if first.op is not None:
+                results.append(await first.op(conn))
+                start += 1
+                continue
+            end = start
+            while end < len(batch) and batch[end].bulk is first.bulk:
+                end += 1
+            assert first.bulk is not None
+            results.extend(await first.bulk(conn, [p.item for p in batch[start:end]]))
+            start = end
+        return results

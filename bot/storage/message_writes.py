@@ -1,0 +1,231 @@
+"""The write operations on messages and their tags; each runs inside a group-commit batch."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Table, delete, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.messages import IncomingMessage, MessageRef
+from bot.storage.records import SaveOutcome, TagChange
+from bot.storage.sql import (
+    insert_ignoring_duplicates,
+    insert_or_add_sources,
+    is_message,
+    key_columns,
+    message_key_in,
+)
+from bot.storage.tables import AUDIT, KINDS, MESSAGES, TAGS, TOMBSTONES
+from bot.tags import TagSet, TagSource
+
+TAG_KEY = ("platform", "conversation_id", "message_id", "issue")
+KIND_KEY = ("platform", "conversation_id", "message_id", "kind")
+
+
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    msg: IncomingMessage
+    tags: TagSet
+    at: datetime
+
+
+async def save_messages(conn: AsyncConnection, items: Sequence[NewMessage]) -> list[SaveOutcome]:
+    """Store new messages and their hashtag tags with one statement per table."""
+    refs = [item.msg.ref for item in items]
+    stored = await _existing(conn, MESSAGES, refs)
+    gone = await _existing(conn, TOMBSTONES, refs)
+    outcomes: list[SaveOutcome] = []
+    fresh: list[NewMessage] = []
+    for item in items:
+        ref = item.msg.ref
+        if ref in gone:
+            outcomes.append(SaveOutcome.GONE)
+        elif ref in stored:
+            outcomes.append(SaveOutcome.REPEAT)
+        else:
+            stored.add(ref)  # the same event twice in one batch counts once
+            fresh.append(item)
+            outcomes.append(SaveOutcome.NEW)
+    if not fresh:
+        return outcomes
+    dialect = conn.dialect.name
+    await conn.execute(insert_ignoring_duplicates(dialect, MESSAGES),
+                       [_message_row(item) for item in fresh])
+    tag_rows = [_tag_row(i.msg, issue, TagSource.HASHTAG, i.msg.sender_id, i.at)
+                for i in fresh for issue in i.tags.issues]
+    if tag_rows:
+        await conn.execute(insert_or_add_sources(dialect, TAGS, TAG_KEY), tag_rows)
+    kind_rows = [{**key_columns(i.msg.ref), "kind": kind, "sources": int(TagSource.HASHTAG)}
+                 for i in fresh for kind in i.tags.kinds]
+    if kind_rows:
+        await conn.execute(insert_or_add_sources(dialect, KINDS, KIND_KEY), kind_rows)
+    return outcomes
+
+
+async def _existing(conn: AsyncConnection, table: Table, refs: list[MessageRef]
+                    ) -> set[MessageRef]:
+    rows = await conn.execute(
+        select(table.c.platform, table.c.conversation_id, table.c.message_id)
+        .where(message_key_in(table, refs))
+    )
+    return {MessageRef(*row) for row in rows}
+
+
+def _message_row(item: NewMessage) -> dict[str, object]:
+    msg = item.msg
+    return {
+        **key_columns(msg.ref), "conversation_name": msg.where.name,
+        "thread_id": msg.where.thread_id, "sender_id": msg.sender_id,
+        "sender_name": msg.sender_name, "text": msg.text, "permalink": msg.permalink,
+        "posted_at": msg.sent_at, "edited_at": None,
+    }
+
+
+def _tag_row(msg: IncomingMessage | _MessageFacts, issue: int, source: TagSource, by: str,
+             at: datetime) -> dict[str, object]:
+    return {**key_columns(msg.ref), "issue": issue, "sources": int(source),
+            "sender_id": msg.sender_id, "posted_at": msg.sent_at, "tagged_by": by,
+            "tagged_at": at}
+
+
+@dataclass(frozen=True, slots=True)
+class _MessageFacts:
+    ref: MessageRef
+    sender_id: str
+    sent_at: datetime
+
+
+async def _facts(conn: AsyncConnection, ref: MessageRef) -> _MessageFacts | None:
+    row = (await conn.execute(
+        select(MESSAGES.c.sender_id, MESSAGES.c.posted_at).where(is_message(MESSAGES, ref))
+    )).first()
+    if row is None:
+        return None
+    return _MessageFacts(ref, row.sender_id, row.posted_at)
+
+
+async def _current(conn: AsyncConnection, ref: MessageRef) -> tuple[dict[int, int], dict[str, int]]:
+    issues = {row.issue: row.sources for row in await conn.execute(
+        select(TAGS.c.issue, TAGS.c.sources).where(is_message(TAGS, ref)))}
+    kinds = {row.kind: row.sources for row in await conn.execute(
+        select(KINDS.c.kind, KINDS.c.sources).where(is_message(KINDS, ref)))}
+    return issues, kinds
+
+
+async def add_tags(conn: AsyncConnection, ref: MessageRef, tags: TagSet, source: TagSource,
+                   by: str, at: datetime) -> TagChange | None:
+    """Tag a stored message; None when the message is not stored."""
+    facts = await _facts(conn, ref)
+    if facts is None:
+        return None
+    issues, kinds = await _current(conn, ref)
+    dialect = conn.dialect.name
+    if tags.issues:
+        await conn.execute(insert_or_add_sources(dialect, TAGS, TAG_KEY),
+                           [_tag_row(facts, issue, source, by, at) for issue in tags.issues])
+    if tags.kinds:
+        await conn.execute(insert_or_add_sources(dialect, KINDS, KIND_KEY),
+                           [{**key_columns(ref), "kind": kind, "sources": int(source)}
+                            for kind in tags.kinds])
+    added = TagSet(tuple(i for i in tags.issues if i not in issues),
+                   tuple(k for k in tags.kinds if k not in kinds))
+    if added and source is not TagSource.HASHTAG:
+        await _audit(conn, at, by, "tag", ref, f"{source_name(source)}: {_describe(added)}")
+    return TagChange(added=added)
+
+
+async def remove_tags(conn: AsyncConnection, ref: MessageRef, tags: TagSet,
+                      source: TagSource | None, by: str, at: datetime) -> TagChange | None:
+    """Drop `source` from these tags (every source when None); a tag with none left goes."""
+    facts = await _facts(conn, ref)
+    if facts is None:
+        return None
+    issues, kinds = await _current(conn, ref)
+    keep_mask = ~int(source) if source is not None else 0
+    removed_issues = [i for i in tags.issues if i in issues and not issues[i] & keep_mask]
+    removed_kinds = [k for k in tags.kinds if k in kinds and not kinds[k] & keep_mask]
+    for issue in tags.issues:
+        if issue in issues:
+            await _set_sources(conn, TAGS, ref, "issue", issue, issues[issue] & keep_mask)
+    for kind in tags.kinds:
+        if kind in kinds:
+            await _set_sources(conn, KINDS, ref, "kind", kind, kinds[kind] & keep_mask)
+    removed = TagSet(tuple(removed_issues), tuple(removed_kinds))
+    if removed and source is not TagSource.HASHTAG:
+        how = source_name(source) if source is not None else "command"
+        await _audit(conn, at, by, "untag", ref, f"{how}: {_describe(removed)}")
+    return TagChange(removed=removed)
+
+
+async def _set_sources(conn: AsyncConnection, table: Table, ref: MessageRef, column: str,
+                       value: object, sources: int) -> None:
+    where = is_message(table, ref) & (table.c[column] == value)
+    if sources:
+        await conn.execute(update(table).where(where).values(sources=sources))
+    else:
+        await conn.execute(delete(table).where(where))
+
+
+async def edit_message(conn: AsyncConnection, ref: MessageRef, text: str, found: TagSet,
+                       by: str, at: datetime) -> TagChange | None:
+    """New text; hashtag tags follow it, tags given another way stay."""
+    facts = await _facts(conn, ref)
+    if facts is None:
+        return None
+    await conn.execute(update(MESSAGES).where(is_message(MESSAGES, ref))
+                       .values(text=text, edited_at=at))
+    issues, kinds = await _current(conn, ref)
+    dropped = TagSet(tuple(i for i, s in issues.items() if s & TagSource.HASHTAG
+                           and i not in found.issues),
+                     tuple(k for k, s in kinds.items() if s & TagSource.HASHTAG
+                           and k not in found.kinds))
+    removed = await remove_tags(conn, ref, dropped, TagSource.HASHTAG, by, at)
+    added = await add_tags(conn, ref, found, TagSource.HASHTAG, by, at)
+    assert removed is not None and added is not None
+    return TagChange(added=added.added, removed=removed.removed)
+
+
+async def delete_messages(conn: AsyncConnection, refs: Sequence[MessageRef], at: datetime
+                          ) -> int:
+    """Delete messages with their tags, leaving tombstones; returns how many were stored."""
+    if not refs:
+        return 0
+    existed = await _existing(conn, MESSAGES, list(refs))
+    for table in (TAGS, KINDS, MESSAGES):
+        await conn.execute(delete(table).where(message_key_in(table, list(refs))))
+    await conn.execute(insert_ignoring_duplicates(conn.dialect.name, TOMBSTONES),
+                       [{**key_columns(ref), "deleted_at": at} for ref in refs])
+    return len(existed)
+
+
+async def forget_sender(conn: AsyncConnection, platform: str, sender_id: str, at: datetime
+                        ) -> int:
+    rows = await conn.execute(
+        select(MESSAGES.c.platform, MESSAGES.c.conversation_id, MESSAGES.c.message_id)
+        .where(MESSAGES.c.platform == platform, MESSAGES.c.sender_id == sender_id))
+    refs = [MessageRef(*row) for row in rows]
+    count = 0
+    for start in range(0, len(refs), 500):  # bounded IN lists on every backend
+        count += await delete_messages(conn, refs[start:start + 500], at)
+    await _audit(conn, at, sender_id, "forget", None, f"{count} messages", platform)
+    return count
+
+
+async def _audit(conn: AsyncConnection, at: datetime, actor: str, action: str,
+                 ref: MessageRef | None, detail: str, platform: str | None = None) -> None:
+    await conn.execute(AUDIT.insert().values(
+        at=at, actor_id=actor, action=action,
+        platform=ref.platform if ref else (platform or ""),
+        conversation_id=ref.conversation_id if ref else None,
+        message_id=ref.message_id if ref else None, detail=detail))
+
+
+def source_name(source: TagSource) -> str:
+    return (source.name or str(int(source))).lower()
+
+
+def _describe(tags: TagSet) -> str:
+    return " ".join([f"#{i}" for i in tags.issues] + list(tags.kinds))

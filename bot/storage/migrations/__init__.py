@@ -1,0 +1,1 @@
+"""Alembic migrations, run by `plenary db upgrade` and at start by `plenary run`."""

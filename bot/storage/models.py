@@ -1,0 +1,167 @@
+"""SQLAlchemy tables. `*Row` classes never leave `bot.storage`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Dialect,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite keeps them as naive UTC text)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to storage")
+        utc = value.astimezone(UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# Stable constraint names, so that migrations can refer to them on every backend.
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Id = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements INTEGER keys only
+PLATFORM = String(16)
+OPAQUE = String(255)  # platform ids: channel ids, room ids, event ids, user ids
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class MessageRow(Base):
+    """Every message seen in a subscribed conversation (so that it can be tagged later)."""
+
+    __tablename__ = "messages"
+
+    platform: Mapped[str] = mapped_column(PLATFORM, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(OPAQUE, primary_key=True)
+    message_id: Mapped[str] = mapped_column(OPAQUE, primary_key=True)
+    conversation_name: Mapped[str | None] = mapped_column(OPAQUE)
+    thread_id: Mapped[str | None] = mapped_column(OPAQUE)
+    sender_id: Mapped[str] = mapped_column(OPAQUE)
+    sender_name: Mapped[str | None] = mapped_column(OPAQUE)
+    text: Mapped[str] = mapped_column(Text)
+    permalink: Mapped[str | None] = mapped_column(Text)
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index(None, "platform", "sender_id"),)
+
+
+_MESSAGE_KEY = ("platform", "conversation_id", "message_id")
+
+
+class TagRow(Base):
+    """A message tagged to a work-plan issue. Sender and time are copied from the message
+    (they never change) so that digest figures are one indexed scan of this table."""
+
+    __tablename__ = "tags"
+
+    platform: Mapped[str] = mapped_column(PLATFORM, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(OPAQUE, primary_key=True)
+    message_id: Mapped[str] = mapped_column(OPAQUE, primary_key=True)
+    issue: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sources: Mapped[int] = mapped_column(Integer)
+    sender_id: Mapped[str] = mapped_column(OPAQUE)
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    tagged_by: Mapped[str] = mapped_column(OPAQUE)
+    tagged_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        ForeignKeyConstraint(list(_MESSAGE_KEY), [f"messages.{c}" for c in _MESSAGE_KEY],
+                             ondelete="CASCADE"),
+        Index(None, "issue", "posted_at"),
+    )
+
+
+class KindRow(Base):
+    """A kind of input (solution, quick win...) a message was marked with."""
+
+    __tablename__ = "message_kinds"
+
+    platform: Mapped[str] = mapped_column(PLATFORM, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(OPAQUE, primary_key=True)
+    message_id: Mapped[str] = mapped_column(OPAQUE, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    sources: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        ForeignKeyConstraint(list(_MESSAGE_KEY), [f"messages.{c}" for c in _MESSAGE_KEY],
+                             ondelete="CASCADE"),
+    )
+
+
+class TombstoneRow(Base):
+    """A deleted message: a late or replayed event for it must not bring it back."""
+
+    __tablename__ = "tombstones"
+
+    platform: Mapped[str] = mapped_column(PLATFORM, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(OPAQUE, primary_key=True)
+    message_id: Mapped[str] = mapped_column(OPAQUE, primary_key=True)
+    deleted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class HandledEventRow(Base):
+    """Platform events (and commands) already acted on: redeliveries are dropped here."""
+
+    __tablename__ = "handled_events"
+
+    platform: Mapped[str] = mapped_column(PLATFORM, primary_key=True)
+    event_key: Mapped[str] = mapped_column(String(512), primary_key=True)
+    handled_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class StateRow(Base):
+    """Small pieces of adapter state that must survive restarts (sync token, device id)."""
+
+    __tablename__ = "bot_state"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AuditRow(Base):
+    """Who tagged, untagged or erased what, and when."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[str] = mapped_column(OPAQUE)
+    action: Mapped[str] = mapped_column(String(32))
+    platform: Mapped[str] = mapped_column(PLATFORM)
+    conversation_id: Mapped[str | None] = mapped_column(OPAQUE)
+    message_id: Mapped[str | None] = mapped_column(OPAQUE)
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (Index(None, "at"),)

@@ -1,0 +1,149 @@
+"""Storage: the repository the core uses. Returns plain values; every write is group-committed."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.digests.model import DigestEntry, DigestFilters, IssueFigures
+from bot.messages import IncomingMessage, MessageRef
+from bot.storage import digest_queries, message_writes
+from bot.storage.database import Database
+from bot.storage.group_commit import GroupCommit, WriteOp
+from bot.storage.message_writes import NewMessage
+from bot.storage.records import SaveOutcome, StoredMessage, TagChange
+from bot.storage.sql import insert_ignoring_duplicates, is_message
+from bot.storage.tables import HANDLED_EVENTS, KINDS, MESSAGES, STATE, TAGS
+from bot.tags import TagSet, TagSource
+
+
+class Storage:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._commits = GroupCommit(db)
+
+    async def close(self) -> None:
+        """Finish queued writes; the engine is the caller's to dispose of."""
+        await self._commits.close()
+
+    # Messages and tags -------------------------------------------------------------------
+
+    async def save_message(self, msg: IncomingMessage, tags: TagSet, at: datetime
+                           ) -> SaveOutcome:
+        outcome: SaveOutcome = await self._commits.run_bulk(
+            message_writes.save_messages, NewMessage(msg, tags, at))
+        return outcome
+
+    async def edit_message(self, ref: MessageRef, text: str, found: TagSet, by: str,
+                           at: datetime) -> TagChange | None:
+        async def op(conn: AsyncConnection) -> TagChange | None:
+            return await message_writes.edit_message(conn, ref, text, found, by, at)
+        return await self._commits.run(op)
+
+    async def delete_message(self, ref: MessageRef, at: datetime) -> bool:
+        async def op(conn: AsyncConnection) -> int:
+            return await message_writes.delete_messages(conn, [ref], at)
+        return await self._commits.run(op) > 0
+
+    async def add_tags(self, ref: MessageRef, tags: TagSet, source: TagSource, by: str,
+                       at: datetime) -> TagChange | None:
+        async def op(conn: AsyncConnection) -> TagChange | None:
+            return await message_writes.add_tags(conn, ref, tags, source, by, at)
+        return await self._commits.run(op)
+
+    async def remove_tags(self, ref: MessageRef, tags: TagSet, source: TagSource | None,
+                          by: str, at: datetime) -> TagChange | None:
+        async def op(conn: AsyncConnection) -> TagChange | None:
+            return await message_writes.remove_tags(conn, ref, tags, source, by, at)
+        return await self._commits.run(op)
+
+    async def forget_sender(self, platform: str, sender_id: str, at: datetime) -> int:
+        async def op(conn: AsyncConnection) -> int:
+            return await message_writes.forget_sender(conn, platform, sender_id, at)
+        return await self._commits.run(op)
+
+    async def message(self, ref: MessageRef) -> StoredMessage | None:
+        async with self.db.read() as conn:
+            row = (await conn.execute(select(MESSAGES).where(is_message(MESSAGES, ref)))).first()
+        if row is None:
+            return None
+        return StoredMessage(ref, row.conversation_name, row.sender_id, row.sender_name,
+                             row.text, row.permalink, row.posted_at, row.edited_at)
+
+    async def tags_of(self, ref: MessageRef) -> TagSet:
+        async with self.db.read() as conn:
+            issues = (await conn.execute(select(TAGS.c.issue).where(is_message(TAGS, ref))
+                                         .order_by(TAGS.c.issue))).scalars().all()
+            kinds = (await conn.execute(
+                select(KINDS.c.kind).where(is_message(KINDS, ref))
+                .order_by(KINDS.c.kind))).scalars().all()
+        return TagSet(tuple(issues), tuple(kinds))
+
+    async def messages_for(self, issue: int) -> list[MessageRef]:
+        async with self.db.read() as conn:
+            rows = await conn.execute(
+                select(TAGS.c.platform, TAGS.c.conversation_id, TAGS.c.message_id)
+                .where(TAGS.c.issue == issue).order_by(TAGS.c.posted_at))
+            return [MessageRef(*row) for row in rows]
+
+    async def count_messages(self) -> int:
+        async with self.db.read() as conn:
+            return int((await conn.execute(select(func.count()).select_from(MESSAGES)))
+                       .scalar_one())
+
+    # Digests ---------------------------------------------------------------------------------
+
+    async def input_counts(self) -> dict[int, int]:
+        """Tagged inputs per issue, over all time."""
+        return {f.issue: f.inputs for f in await self.figures(DigestFilters())}
+
+    async def figures(self, filters: DigestFilters) -> list[IssueFigures]:
+        async with self.db.read() as conn:
+            return await digest_queries.figures(conn, filters)
+
+    async def latest_entries(self, filters: DigestFilters, issue: int, limit: int
+                             ) -> list[DigestEntry]:
+        async with self.db.read() as conn:
+            return await digest_queries.latest_entries(conn, filters, issue, limit)
+
+    async def stream_entries(self, filters: DigestFilters) -> AsyncIterator[DigestEntry]:
+        async with self.db.read() as conn:
+            async for entry in digest_queries.stream_entries(conn, filters):
+                yield entry
+
+    # Delivery bookkeeping ----------------------------------------------------------------
+
+    async def claim_event(self, platform: str, event_key: str, at: datetime) -> bool:
+        """True the first time this event is seen; False for every redelivery."""
+        async def op(conn: AsyncConnection) -> bool:
+            result = await conn.execute(
+                insert_ignoring_duplicates(conn.dialect.name, HANDLED_EVENTS),
+                {"platform": platform, "event_key": event_key[:512], "handled_at": at})
+            return bool(result.rowcount == 1)
+        return await self._commits.run(op)
+
+    async def get_state(self, key: str) -> str | None:
+        async with self.db.read() as conn:
+            value = (await conn.execute(select(STATE.c.value).where(STATE.c.key == key))
+                     ).scalar_one_or_none()
+        return value
+
+    async def set_state(self, key: str, value: str, at: datetime) -> None:
+        async def op(conn: AsyncConnection) -> None:
+            await write_state(conn, key, value, at)
+        await self._commits.run(op)
+
+    async def run_in_transaction(self, op: WriteOp) -> object:
+        """For adapters that must commit their own state with a batch (a sync token)."""
+        return await self._commits.run(op)
+
+
+async def write_state(conn: AsyncConnection, key: str, value: str, at: datetime) -> None:
+    insert = (postgresql.insert(STATE) if conn.dialect.name == "postgresql"
+              else sqlite.insert(STATE))
+    await conn.execute(insert.values(key=key, value=value, updated_at=at).on_conflict_do_update(
+        index_elements=["key"], set_={"value": value, "updated_at": at}))

@@ -1,0 +1,45 @@
+"""Small SQL building blocks shared by the repository's reads and writes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, and_, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.dml import Insert
+
+from bot.messages import MessageRef
+
+
+def insert_ignoring_duplicates(dialect: str, table: Table) -> Insert:
+    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    return insert.on_conflict_do_nothing()
+
+
+def insert_or_add_sources(dialect: str, table: Table, key: Sequence[str]) -> Insert:
+    """An upsert that ORs the new row's `sources` bits into an existing row's."""
+    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    return insert.on_conflict_do_update(
+        index_elements=list(key),
+        set_={"sources": table.c.sources.op("|")(insert.excluded.sources)},
+    )
+
+
+def is_message(table: Table, ref: MessageRef) -> ColumnElement[bool]:
+    return and_(
+        table.c.platform == ref.platform,
+        table.c.conversation_id == ref.conversation_id,
+        table.c.message_id == ref.message_id,
+    )
+
+
+def message_key_in(table: Table, refs: Sequence[MessageRef]) -> ColumnElement[bool]:
+    return tuple_(table.c.platform, table.c.conversation_id, table.c.message_id).in_(
+        [(ref.platform, ref.conversation_id, ref.message_id) for ref in refs]
+    )
+
+
+def key_columns(ref: MessageRef) -> dict[str, Any]:
+    return {"platform": ref.platform, "conversation_id": ref.conversation_id,
+            "message_id": ref.message_id}

@@ -1,0 +1,25 @@
+"""The models' tables, typed as `Table`, for Core statements."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from sqlalchemy import Table
+
+from bot.storage.models import (
+    AuditRow,
+    HandledEventRow,
+    KindRow,
+    MessageRow,
+    StateRow,
+    TagRow,
+    TombstoneRow,
+)
+
+MESSAGES = cast(Table, MessageRow.__table__)
+TAGS = cast(Table, TagRow.__table__)
+KINDS = cast(Table, KindRow.__table__)
+TOMBSTONES = cast(Table, TombstoneRow.__table__)
+AUDIT = cast(Table, AuditRow.__table__)
+HANDLED_EVENTS = cast(Table, HandledEventRow.__table__)
+STATE = cast(Table, StateRow.__table__)

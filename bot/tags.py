@@ -1,0 +1,44 @@
+"""What a message is tagged with: work-plan issues and kinds of input, and where each came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntFlag
+
+from bot.hashtags import find_hashtags
+from bot.workplan import WorkPlan
+
+COMMENT = "comment"  # the kind of input that named none of the plan's kinds
+
+
+class TagSource(IntFlag):
+    """How a tag was given. A tag row keeps every source, so removing one keeps the others."""
+
+    HASHTAG = 1
+    REACTION = 2
+    COMMAND = 4
+    SHORTCUT = 8
+
+
+@dataclass(frozen=True, slots=True)
+class TagSet:
+    issues: tuple[int, ...] = ()
+    kinds: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.issues or self.kinds)
+
+
+def read_hashtags(text: str, plan: WorkPlan) -> TagSet:
+    """The issues and kinds the hashtags of `text` name; unknown hashtags are ordinary words."""
+    issues: dict[int, None] = {}
+    kinds: dict[str, None] = {}
+    for word in find_hashtags(text):
+        issue = plan.find_issue(word)
+        if issue is not None:
+            issues.setdefault(issue.number, None)
+            continue
+        kind = plan.find_kind(word)
+        if kind is not None:
+            kinds.setdefault(kind.key, None)
+    return TagSet(tuple(issues), tuple(kinds))
