@@ -37,12 +37,18 @@ def _parser() -> argparse.ArgumentParser:
     digest.add_argument("--channel", help="a channel or room name or id")
     digest.add_argument("--kind", action="append", default=[], help="solution, quickwin, ...")
     digest.add_argument("--author", help="a user id or name")
-    digest.add_argument("--format", choices=("md", "json", "csv"), default="md")
+    digest.add_argument("--format", choices=("md", "csv", "json", "html"), default="md")
     digest.add_argument("--output", type=Path, help="a file (default: standard output)")
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
     db_commands.add_parser("upgrade", help="migrate the database to the newest schema")
     commands.add_parser("check-config", help="validate settings and work plan, print a summary")
+    backfill = commands.add_parser("backfill", help="tag the past messages of a Matrix room")
+    backfill.add_argument("room", help="a room id (!abc:example.org) or alias (#room:example.org)")
+    backfill.add_argument("--since", required=True, help="ISO date (2019-10-01) or 30d")
+    audit = commands.add_parser("audit", help="print who tagged, untagged, hid or edited what")
+    audit.add_argument("--since", help="ISO date (2019-10-01) or 7d")
+    audit.add_argument("--limit", type=int, default=200, help="newest entries (default 200)")
     return parser
 
 
@@ -53,7 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         logging.basicConfig(level=settings.log_level, stream=sys.stderr,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration step
+        for chatty in ("alembic", "apscheduler"):  # a line per migration step or job run
+            logging.getLogger(chatty).setLevel(logging.WARNING)
         plan = load_workplan(settings.workplan)
         if command == "check-config":
             print(_summary(settings, plan))
@@ -62,6 +69,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_async(_upgrade(settings))
         if command == "digest":
             return _run_async(_digest(settings, plan, args))
+        if command == "backfill":
+            from bot.backfill import run_backfill
+
+            return _run_async(run_backfill(settings, plan, args.room, args.since))
+        if command == "audit":
+            from bot.digests.cli import print_audit
+
+            return _run_async(print_audit(settings, plan, args))
         return _run_async(_serve(settings, plan))
     except ConfigError as exc:
         print(f"plenary: configuration error: {exc}", file=sys.stderr)
@@ -102,35 +117,9 @@ async def _upgrade(settings: Settings) -> int:
 
 
 async def _digest(settings: Settings, plan: WorkPlan, args: argparse.Namespace) -> int:
-    from bot.app import open_storage
-    from bot.digests.exports import Exporter
-    from bot.digests.filters import parse_request
-    from bot.i18n import Translator
-    from bot.ports import SystemClock
-    from bot.services import display_zone
+    from bot.digests.cli import write_digest
 
-    words: list[str] = list(args.issue)
-    for keyword in ("since", "until", "channel", "author"):
-        if getattr(args, keyword):
-            words += [keyword, getattr(args, keyword)]
-    for kind in args.kind:
-        words += ["kind", kind]
-    tr = Translator(settings.locale)
-    now = SystemClock().now()
-    zone = display_zone(settings, plan)
-    request = parse_request(tuple(words), plan, tr, now, zone)
-    async with open_storage(settings) as storage:
-        exporter = Exporter(storage, plan, tr, zone)
-        if args.output is None:
-            async def to_stdout(text: str) -> None:
-                sys.stdout.write(text)
-            await exporter.write(args.format, request.filters, now, to_stdout)
-        else:
-            with args.output.open("w", encoding="utf-8", newline="") as file:
-                async def to_file(text: str) -> None:
-                    file.write(text)
-                await exporter.write(args.format, request.filters, now, to_file)
-    return 0
+    return await write_digest(settings, plan, args)
 
 
 def _summary(settings: Settings, plan: WorkPlan) -> str:

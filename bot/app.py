@@ -9,10 +9,12 @@ from contextlib import asynccontextmanager
 
 from bot.adapters import Adapter
 from bot.chat_hub import AnyStaff, ChatHub
-from bot.handlers import EVENTS, ROUTES
+from bot.handlers import EVENTS, JOBS, MESSAGE_BATCHES, ROUTES
 from bot.i18n import Translator
 from bot.ports import Clock, StaffDirectory, SystemClock
+from bot.room_control import RoomControls
 from bot.router import Router
+from bot.scheduler import Scheduler
 from bot.services import AllowList, Services
 from bot.settings import Settings
 from bot.storage import Database, Storage, make_engine
@@ -43,7 +45,8 @@ def build_services(settings: Settings, plan: WorkPlan, storage: Storage,
     directories += [d for d in (a.staff_directory() for a in adapters) if d is not None]
     return Services(settings=settings, plan=plan, storage=storage,
                     chat=ChatHub({a.platform: a.chat for a in adapters}), clock=clock,
-                    staff=AnyStaff(directories), tr=Translator(settings.locale))
+                    staff=AnyStaff(directories), tr=Translator(settings.locale),
+                    rooms=RoomControls(adapters))
 
 
 def make_adapters(settings: Settings, storage: Storage, clock: Clock) -> list[Adapter]:
@@ -71,8 +74,15 @@ async def run(settings: Settings, plan: WorkPlan, clock: Clock | None = None,
         running = list(adapters) if adapters is not None else make_adapters(
             settings, storage, clock)
         svc = build_services(settings, plan, storage, running, clock)
-        router = Router(ROUTES, EVENTS, svc)
+        router = Router(ROUTES, EVENTS, svc, MESSAGE_BATCHES)
+        scheduler = Scheduler(svc.zone)
+        for job in JOBS:
+            scheduler.add(job, svc)
+        scheduler.start()
         log.info("plenary running on %s", ", ".join(a.platform for a in running))
-        async with asyncio.TaskGroup() as group:
-            for adapter in running:
-                group.create_task(adapter.serve(router.dispatch), name=adapter.platform)
+        try:
+            async with asyncio.TaskGroup() as group:
+                for adapter in running:
+                    group.create_task(adapter.serve(router.dispatch), name=adapter.platform)
+        finally:
+            scheduler.shutdown()

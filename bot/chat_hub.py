@@ -19,8 +19,10 @@ class ChatHub:
         except KeyError:
             raise AdapterError(f"no adapter runs for platform {where.platform!r}") from None
 
-    async def send(self, where: Conversation, text: str, *, reply_to: str | None = None) -> str:
-        return await self._for(where).send(where, text, reply_to=reply_to)
+    async def send(self, where: Conversation, text: str, *, reply_to: str | None = None,
+                   idempotency_key: str | None = None) -> str:
+        return await self._for(where).send(where, text, reply_to=reply_to,
+                                           idempotency_key=idempotency_key)
 
     async def send_private(self, where: Conversation, user_id: str, text: str) -> str | None:
         return await self._for(where).send_private(where, user_id, text)

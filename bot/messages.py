@@ -30,9 +30,19 @@ class MessageRef:
 
 
 @dataclass(frozen=True, slots=True)
-class IncomingMessage:
+class AboutMessage:
+    """What every event carries: the message it is about (its first two fields)."""
+
     where: Conversation
     message_id: str
+
+    @property
+    def ref(self) -> MessageRef:
+        return MessageRef(self.where.platform, self.where.id, self.message_id)
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingMessage(AboutMessage):
     sender_id: str
     text: str
     sent_at: datetime
@@ -40,61 +50,33 @@ class IncomingMessage:
     sender_name: str | None = field(default=None, compare=False)
     permalink: str | None = field(default=None, compare=False)
 
-    @property
-    def ref(self) -> MessageRef:
-        return MessageRef(self.where.platform, self.where.id, self.message_id)
-
 
 @dataclass(frozen=True, slots=True)
-class MessageEdited:
-    where: Conversation
-    message_id: str
+class MessageEdited(AboutMessage):
     sender_id: str
     new_text: str
     edited_at: datetime
 
-    @property
-    def ref(self) -> MessageRef:
-        return MessageRef(self.where.platform, self.where.id, self.message_id)
-
 
 @dataclass(frozen=True, slots=True)
-class MessageDeleted:
-    where: Conversation
-    message_id: str
+class MessageDeleted(AboutMessage):
     deleted_at: datetime
 
-    @property
-    def ref(self) -> MessageRef:
-        return MessageRef(self.where.platform, self.where.id, self.message_id)
-
 
 @dataclass(frozen=True, slots=True)
-class ReactionAdded:
+class ReactionAdded(AboutMessage):
     """`reaction` is the platform's own spelling: an emoji (Matrix) or a name (Slack)."""
 
-    where: Conversation
-    message_id: str
     sender_id: str
     reaction: str
     reacted_at: datetime
 
-    @property
-    def ref(self) -> MessageRef:
-        return MessageRef(self.where.platform, self.where.id, self.message_id)
-
 
 @dataclass(frozen=True, slots=True)
-class ReactionRemoved:
-    where: Conversation
-    message_id: str
+class ReactionRemoved(AboutMessage):
     sender_id: str
     reaction: str
     removed_at: datetime
-
-    @property
-    def ref(self) -> MessageRef:
-        return MessageRef(self.where.platform, self.where.id, self.message_id)
 
 
 Event = IncomingMessage | MessageEdited | MessageDeleted | ReactionAdded | ReactionRemoved

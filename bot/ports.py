@@ -11,8 +11,12 @@ from bot.messages import Attachment, Conversation
 class Chat(Protocol):
     """What the core may do on a chat platform. Text is neutral markup (see `bot.text`)."""
 
-    async def send(self, where: Conversation, text: str, *, reply_to: str | None = None) -> str:
-        """Post `text` in `where` (its thread when set); returns the new message id."""
+    async def send(self, where: Conversation, text: str, *, reply_to: str | None = None,
+                   idempotency_key: str | None = None) -> str:
+        """Post `text` in `where` (its thread when set); returns the new message id.
+
+        The same `idempotency_key` sent twice (a retry after a crash) must not post twice
+        where the platform allows it (a Matrix transaction id)."""
         ...
 
     async def send_private(self, where: Conversation, user_id: str, text: str) -> str | None:

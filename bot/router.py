@@ -30,6 +30,7 @@ class Args:
 
 Handler = Callable[[IncomingMessage, Args, Services], Awaitable[Reply | str | None]]
 EventHandler = Callable[[Any, Services], Awaitable[None]]
+BatchHandler = Callable[[Sequence[IncomingMessage], Services], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +44,7 @@ class Route:
         return f"usage.{self.name}"
 
 
-_COMMAND = re.compile(r"^\s*(?P<name>[A-Za-z][\w-]*)(?:\s+(?P<rest>.*))?$", re.DOTALL)
+_COMMAND = re.compile(r"^(?P<name>[A-Za-z][\w-]*)(?:\s+(?P<rest>.*))?$", re.DOTALL)
 
 
 def split_command(text: str, prefix: str) -> tuple[str, str] | None:
@@ -66,10 +67,15 @@ def parse_args(rest: str) -> Args:
 
 class Router:
     def __init__(self, routes: Sequence[Route], events: Mapping[type, EventHandler],
-                 svc: Services) -> None:
+                 svc: Services, message_batches: BatchHandler | None = None) -> None:
         self._routes = {route.name: route for route in routes}
         self._events = events
         self._svc = svc
+        self._message_batches = message_batches or self._one_by_one
+
+    async def _one_by_one(self, run: Sequence[IncomingMessage], svc: Services) -> None:
+        for msg in run:
+            await self.dispatch(msg)
 
     @property
     def routes(self) -> tuple[Route, ...]:
@@ -86,6 +92,24 @@ class Router:
         handler = self._events.get(type(event))
         if handler is not None:
             await handler(event, self._svc)
+
+    async def dispatch_batch(self, events: Sequence[Event]) -> None:
+        """Handle events in order; runs of plain messages are stored together (group commit),
+        which is how a sync batch or a burst of deliveries stays fast. Durable on return."""
+        run: list[IncomingMessage] = []
+        for event in events:
+            if isinstance(event, IncomingMessage) and split_command(
+                    event.text, self._svc.settings.command_prefix) is None:
+                run.append(event)
+                continue
+            await self._flush(run)
+            run = []
+            await self.dispatch(event)
+        await self._flush(run)
+
+    async def _flush(self, run: list[IncomingMessage]) -> None:
+        if run:
+            await self._message_batches(run, self._svc)
 
     async def _run_command(self, msg: IncomingMessage, name: str, rest: str) -> None:
         svc = self._svc

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.errors import NotAllowed
 from bot.i18n import Translator
 from bot.ports import Chat, Clock, StaffDirectory
+from bot.room_control import RoomControl
 from bot.settings import Settings
 from bot.storage import Storage
 from bot.workplan import WorkPlan
@@ -22,6 +23,7 @@ class Services:
     clock: Clock
     staff: StaffDirectory
     tr: Translator
+    rooms: RoomControl | None = None
 
     @property
     def zone(self) -> ZoneInfo:

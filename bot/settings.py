@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.errors import ConfigError
@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_from: str | None = None
     digest_to: CommaList = ()
+    channel_timezones: str = ""  # reminders per target: `slack:C1=Europe/Paris,console=UTC`
+    channel_locales: str = ""  # `matrix:!room:server=fr`
 
     _split = field_validator("staff", "slack_channels", "matrix_rooms", "digest_to",
                              mode="before")(_split_commas)
@@ -91,10 +93,29 @@ class Settings(BaseSettings):
                 raise ValueError(f"unknown timezone {name!r}") from None
         return name
 
+    @field_validator("digest_cron")
+    @classmethod
+    def _readable_schedule(cls, value: str | None) -> str | None:
+        # Caught at start-up, not at the first scheduled run a week later.
+        if value:
+            from bot.reminders.recurrence import parse_recurrence
+
+            parse_recurrence(value)
+        return value
+
     @field_validator("reminder_grace")
     @classmethod
     def _lead_like(cls, value: str) -> str:
         parse_lead(value)
+        return value
+
+    @field_validator("channel_timezones", "channel_locales")
+    @classmethod
+    def _channel_map(cls, value: str, info: ValidationInfo) -> str:
+        from bot.reminders.targets import parse_channel_map
+
+        parse_channel_map(value, "timezone" if info.field_name == "channel_timezones"
+                          else "locale")
         return value
 
     @property

@@ -33,12 +33,13 @@ def read_hashtags(text: str, plan: WorkPlan) -> TagSet:
     """The issues and kinds the hashtags of `text` name; unknown hashtags are ordinary words."""
     issues: dict[int, None] = {}
     kinds: dict[str, None] = {}
-    for word in find_hashtags(text):
-        issue = plan.find_issue(word)
+    issue_by_hashtag, kind_by_hashtag = plan.issue_by_hashtag, plan.kind_by_hashtag
+    for word in find_hashtags(text):  # already folded
+        issue = issue_by_hashtag.get(word)
         if issue is not None:
             issues.setdefault(issue.number, None)
             continue
-        kind = plan.find_kind(word)
+        kind = kind_by_hashtag.get(word)
         if kind is not None:
             kinds.setdefault(kind.key, None)
     return TagSet(tuple(issues), tuple(kinds))

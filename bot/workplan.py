@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Any, NewType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -13,7 +14,6 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    PrivateAttr,
     ValidationError,
     field_validator,
     model_validator,
@@ -21,6 +21,8 @@ from pydantic import (
 
 from bot.errors import ConfigError
 from bot.hashtags import fold
+from bot.reminders.recurrence import parse_recurrence
+from bot.reminders.targets import parse_target
 
 IssueKey = NewType("IssueKey", str)
 Locale = str
@@ -91,6 +93,8 @@ class Milestone(_Frozen):
     issues: tuple[int, ...] = ()
     targets: tuple[str, ...] = ()
     lead: tuple[str, ...] = ()
+    recurrence: str | None = None  # `every Tuesday 14:00 UTC` or a crontab, instead of a date
+    until: date | None = None  # the last day a recurrence happens
 
     @field_validator("lead", mode="before")
     @classmethod
@@ -102,9 +106,18 @@ class Milestone(_Frozen):
 
     @model_validator(mode="after")
     def _one_date(self) -> Milestone:
-        given = [name for name in ("at", "on", "week_of") if getattr(self, name) is not None]
+        given = [name for name in ("at", "on", "week_of", "recurrence")
+                 if getattr(self, name) is not None]
         if len(given) != 1:
-            raise ValueError("give exactly one of at, on or week_of")
+            raise ValueError("give exactly one of at, on, week_of or recurrence")
+        if self.until is not None and self.recurrence is None:
+            raise ValueError("`until` ends a recurrence: give `recurrence` too")
+        for target in self.targets:
+            parse_target(target)
+        if self.recurrence is not None:
+            _, zone = parse_recurrence(self.recurrence)
+            if zone is not None and self.timezone and zone.key != self.timezone:
+                raise ValueError(f"recurrence says {zone.key} but timezone is {self.timezone}")
         if self.at is not None and self.at.tzinfo is not None:
             raise ValueError("write `at` as local time (2019-11-07T10:30) and set `timezone`")
         for lead in self.lead:
@@ -115,7 +128,10 @@ class Milestone(_Frozen):
         return ZoneInfo(self.timezone) if self.timezone else plan_zone
 
     def starts_at(self, plan_zone: ZoneInfo) -> datetime:
-        """The aware instant the milestone begins (midnight for a day or a week)."""
+        """The aware instant the milestone begins (midnight for a day or a week); a recurring
+        one has no single start (see `bot.reminders.schedule`)."""
+        if self.recurrence is not None:
+            raise ValueError(f"milestone {self.key} recurs: it has no single start")
         zone = self.zone(plan_zone)
         if self.at is not None:
             return self.at.replace(tzinfo=zone)
@@ -128,9 +144,6 @@ class Milestone(_Frozen):
 
 
 class WorkPlan(_Frozen):
-    _issue_by_tag: dict[str, Issue] = PrivateAttr(default_factory=dict)
-    _kind_by_tag: dict[str, Kind] = PrivateAttr(default_factory=dict)
-
     title: Localized
     timezone: str
     links: Links = Links()
@@ -188,11 +201,11 @@ class WorkPlan(_Frozen):
         word = fold(key.strip().lstrip("#＃"))
         if word.isdigit():
             return self.issue_by_number(int(word))
-        return self._issue_by_tag.get(word)
+        return self.issue_by_hashtag.get(word)
 
     def find_kind(self, key: str) -> Kind | None:
         word = fold(key.strip().lstrip("#＃"))
-        return self._kind_by_tag.get(word)
+        return self.kind_by_hashtag.get(word)
 
     def issue_for_reaction(self, reaction: str) -> Issue | None:
         """The issue a reaction stands for: an emoji (keycap, with or without VS16) or a name."""
@@ -205,16 +218,23 @@ class WorkPlan(_Frozen):
     def issue_keys(self) -> list[str]:
         """Everything a person may type to name an issue, for suggestions."""
         keys = [str(number) for number in self.issue_numbers()]
-        return keys + list(self._issue_by_tag)
+        return keys + list(self.issue_by_hashtag)
 
     def kind_keys(self) -> list[str]:
-        return list(self._kind_by_tag)
+        return list(self.kind_by_hashtag)
 
-    def model_post_init(self, context: Any, /) -> None:
-        # Look-up tables built once: tagging reads them for every message.
-        self._issue_by_tag = {fold(tag): issue for issue in self.issues for tag in issue.hashtags}
-        self._kind_by_tag = {fold(kind.key): kind for kind in self.kinds}
-        self._kind_by_tag.update({fold(tag): kind for kind in self.kinds for tag in kind.hashtags})
+    # Look-up tables built once, on first use: tagging reads them for every message.
+    @cached_property
+    def issue_by_hashtag(self) -> dict[str, Issue]:
+        """Folded hashtag → issue."""
+        return {fold(tag): issue for issue in self.issues for tag in issue.hashtags}
+
+    @cached_property
+    def kind_by_hashtag(self) -> dict[str, Kind]:
+        """Folded kind key or hashtag → kind."""
+        table = {fold(kind.key): kind for kind in self.kinds}
+        table.update({fold(tag): kind for kind in self.kinds for tag in kind.hashtags})
+        return table
 
 
 def _unique(what: str, located: list[tuple[str, str]]) -> None:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from bot.settings import Settings
 from bot.storage import Database, Storage, make_engine
+from bot.storage.schema import Base
 from bot.workplan import WorkPlan, load_workplan
 from tests.fakes import Harness
 
@@ -43,15 +46,29 @@ def settings(tmp_path: Path) -> Settings:
     return make_settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'plenary.db'}")
 
 
+@asynccontextmanager
+async def fresh_storage(url: str) -> AsyncIterator[Storage]:
+    """Storage on an empty schema made from the models (whatever the database held before)."""
+    engine = make_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(Base.metadata.drop_all)
+            await conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        database = Database(engine)
+        await database.create_schema()
+        store = Storage(database)
+        try:
+            yield store
+        finally:
+            await store.close()
+    finally:
+        await engine.dispose()
+
+
 @pytest.fixture
 async def storage(settings: Settings) -> AsyncIterator[Storage]:
-    engine = make_engine(settings.database_url)
-    database = Database(engine)
-    await database.create_schema()
-    store = Storage(database)
-    yield store
-    await store.close()
-    await engine.dispose()
+    async with fresh_storage(settings.database_url) as store:
+        yield store
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from bot.handlers import EVENTS, ROUTES
+from bot.handlers import EVENTS, MESSAGE_BATCHES, ROUTES
 from bot.i18n import Translator
 from bot.messages import (
     Attachment,
@@ -54,6 +54,7 @@ class Sent:
     user_id: str | None = None
     reply_to: str | None = None
     attachment: Attachment | None = None
+    key: str | None = None
 
 
 @dataclass
@@ -61,10 +62,11 @@ class FakeChat:
     sent: list[Sent] = field(default_factory=list)
     fail_sends: bool = False
 
-    async def send(self, where: Conversation, text: str, *, reply_to: str | None = None) -> str:
+    async def send(self, where: Conversation, text: str, *, reply_to: str | None = None,
+                   idempotency_key: str | None = None) -> str:
         if self.fail_sends:
             raise ConnectionError("chat platform unreachable")
-        self.sent.append(Sent("send", where, text, reply_to=reply_to))
+        self.sent.append(Sent("send", where, text, reply_to=reply_to, key=idempotency_key))
         return f"bot-{len(self.sent)}"
 
     async def send_private(self, where: Conversation, user_id: str, text: str) -> str | None:
@@ -97,7 +99,7 @@ class Harness:
         self.svc = Services(settings=settings, plan=plan, storage=storage, chat=self.chat,
                             clock=self.clock, staff=AllowList(settings.staff),
                             tr=Translator(settings.locale))
-        self.router = Router(ROUTES, EVENTS, self.svc)
+        self.router = Router(ROUTES, EVENTS, self.svc, MESSAGE_BATCHES)
         self._count = 0
 
     @property

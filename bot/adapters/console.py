@@ -52,7 +52,8 @@ class ConsoleChat:
         self._sent += 1
         return f"bot-{self._sent}"
 
-    async def send(self, where: Conversation, text: str, *, reply_to: str | None = None) -> str:
+    async def send(self, where: Conversation, text: str, *, reply_to: str | None = None,
+                   idempotency_key: str | None = None) -> str:
         about = f" (re {self._short_id(reply_to)})" if reply_to else ""
         self._write(f"plenary{about}: {to_plain(text)}")
         return self._next_id()

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from bot.digests.model import DigestEntry, DigestFilters, IssueFigures
+from bot.digests.model import DigestEntry, DigestFilters, IssueFigures, PlanColumns
 from bot.storage import Storage
 from bot.tags import COMMENT
 from bot.workplan import Issue, WorkPlan
+
+
+@dataclass(frozen=True, slots=True)
+class DigestScope:
+    """What a digest covers: its filters, the period in words for its header, and the moment
+    from which input counts as "new since last time" (the reader's previous digest)."""
+
+    filters: DigestFilters
+    period: str
+    new_since: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,47 +30,68 @@ class KindGroup:
 @dataclass(frozen=True, slots=True)
 class IssueSection:
     issue: Issue
+    columns: PlanColumns
     figures: IssueFigures
     groups: tuple[KindGroup, ...]
 
     @property
     def shown(self) -> int:
-        return sum(len(group.entries) for group in self.groups)
+        """Distinct inputs listed (a message of two kinds is listed twice, counted once)."""
+        return len({entry.ref for group in self.groups for entry in group.entries})
 
 
 @dataclass(frozen=True, slots=True)
 class Digest:
     generated_at: datetime
-    filters: DigestFilters
+    scope: DigestScope
     sections: tuple[IssueSection, ...]
 
     @property
     def inputs(self) -> int:
         return sum(section.figures.inputs for section in self.sections)
 
+    @property
+    def with_input(self) -> int:
+        return sum(1 for section in self.sections if section.figures.inputs)
+
 
 def kind_order(plan: WorkPlan) -> tuple[str, ...]:
     return (*(kind.key for kind in plan.kinds), COMMENT)
 
 
-async def build_digest(storage: Storage, plan: WorkPlan, filters: DigestFilters,
-                       now: datetime, per_kind: int = 3) -> Digest:
+def chosen_issues(plan: WorkPlan, filters: DigestFilters) -> list[Issue]:
+    return [issue for issue in plan.issues if not filters.issues or issue.number in filters.issues]
+
+
+def chosen_kinds(plan: WorkPlan, filters: DigestFilters) -> list[str]:
+    return [kind for kind in kind_order(plan) if not filters.kinds or kind in filters.kinds]
+
+
+async def figures_by_issue(storage: Storage, scope: DigestScope) -> dict[int, IssueFigures]:
+    found = await storage.digests.figures(scope.filters, scope.new_since)
+    return {figures.issue: figures for figures in found}
+
+
+def empty_figures(issue: int) -> IssueFigures:
+    return IssueFigures(issue, 0, 0)
+
+
+async def build_digest(storage: Storage, plan: WorkPlan, scope: DigestScope, now: datetime,
+                       per_kind: int = 3) -> Digest:
     """Figures for every chosen issue (zero included) and the newest `per_kind` entries of
     each kind; a message of two kinds is listed under both."""
-    counted = {figures.issue: figures for figures in await storage.figures(filters)}
-    chosen = [issue for issue in plan.issues
-              if not filters.issues or issue.number in filters.issues]
-    kinds = [kind for kind in kind_order(plan) if not filters.kinds or kind in filters.kinds]
+    filters = scope.filters
+    counted = await figures_by_issue(storage, scope)
+    columns = await storage.digests.plan_columns(plan)
     sections = []
-    for issue in chosen:
-        figures = counted.get(issue.number, IssueFigures(issue.number, 0, 0))
+    for issue in chosen_issues(plan, filters):
+        figures = counted.get(issue.number, empty_figures(issue.number))
         groups: list[KindGroup] = []
         if figures.inputs and per_kind:
-            for kind in kinds:
-                narrowed = DigestFilters(filters.issues, filters.since, filters.until,
-                                         filters.channel, (kind,), filters.author)
+            for kind in chosen_kinds(plan, filters):
+                narrowed = replace(filters, kinds=(kind,))
                 entries = await storage.latest_entries(narrowed, issue.number, per_kind)
                 if entries:
                     groups.append(KindGroup(kind, tuple(entries)))
-        sections.append(IssueSection(issue, figures, tuple(groups)))
-    return Digest(now, filters, tuple(sections))
+        sections.append(IssueSection(issue, columns[issue.number], figures, tuple(groups)))
+    return Digest(now, scope, tuple(sections))

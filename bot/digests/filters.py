@@ -13,7 +13,7 @@ from bot.i18n import Translator
 from bot.lookup import resolve_issue, resolve_kind
 from bot.workplan import WorkPlan
 
-FORMATS = ("md", "json", "csv")
+FORMATS = ("md", "csv", "json", "html")
 _KEYWORDS = {"since": "since", "from": "since", "until": "until", "to": "until",
              "channel": "channel", "in": "channel", "kind": "kind", "author": "author",
              "by": "author", "as": "format", "format": "format"}

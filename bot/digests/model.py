@@ -1,4 +1,4 @@
-"""The values a digest is made of: filters, per-issue figures and entries."""
+"""The values a digest is made of: filters, per-issue figures, entries and plan columns."""
 
 from __future__ import annotations
 
@@ -7,10 +7,15 @@ from datetime import datetime
 
 from bot.messages import MessageRef
 
+PLAN_COLUMNS = ("responsible", "resources", "timeline")
+
 
 @dataclass(frozen=True, slots=True)
 class DigestFilters:
-    """Empty fields mean "any". `since` is inclusive and `until` exclusive."""
+    """Empty fields mean "any". `since` (inclusive) and `until` (exclusive) bound when a
+    message was posted. `tagged_since` (exclusive) and `tagged_until` (inclusive) bound when it
+    was tagged: a digest up to now takes what was tagged at this very instant, and the next
+    one, starting there, does not take it again."""
 
     issues: tuple[int, ...] = ()
     since: datetime | None = None
@@ -18,6 +23,13 @@ class DigestFilters:
     channel: str | None = None
     kinds: tuple[str, ...] = ()
     author: str | None = None
+    tagged_since: datetime | None = None
+    tagged_until: datetime | None = None
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether some input of the period is left out (an issue, channel, kind or author)."""
+        return bool(self.issues or self.channel or self.kinds or self.author)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +37,27 @@ class IssueFigures:
     issue: int
     inputs: int
     contributors: int
+    channels: int = 0
+    new: int = 0  # tagged since the reader's previous digest
+
+
+@dataclass(frozen=True, slots=True)
+class WeekCount:
+    issue: int
+    week: str  # the week's Monday, `2019-10-07`
+    inputs: int
+
+
+@dataclass(frozen=True, slots=True)
+class PlanColumns:
+    """The work plan's three columns of one issue, as staff keep them."""
+
+    responsible: str = ""
+    resources: str = ""
+    timeline: str = ""
+
+    def get(self, column: str) -> str:
+        return str(getattr(self, column))
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Final
 
-from bot.handlers import digest, milestones, privacy, tagging, usage, workplan_table
+from bot.handlers import (
+    digest,
+    milestones,
+    moderation,
+    privacy,
+    rooms,
+    scheduled_digest,
+    tagging,
+    usage,
+    workplan_table,
+)
 from bot.messages import (
     IncomingMessage,
     MessageDeleted,
@@ -12,16 +22,22 @@ from bot.messages import (
     ReactionAdded,
     ReactionRemoved,
 )
+from bot.reminders.job import send_due_reminders
 from bot.router import EventHandler, Route
+from bot.scheduler import Job
 
 ROUTES: Final = (
     Route("help", usage.show_help),
     Route("workplan", workplan_table.show_workplan),
     Route("milestones", milestones.list_upcoming),
+    Route("milestone", milestones.manage_milestone, staff_only=True),
     Route("tag", tagging.tag_message),
     Route("untag", tagging.untag_message),
     Route("digest", digest.send_digest, staff_only=True),
+    Route("hide", moderation.hide_input, staff_only=True),
     Route("forget-me", privacy.forget_me),
+    Route("leave", rooms.leave_room, staff_only=True),
+    Route("backfill", rooms.backfill_room, staff_only=True),
 )
 
 EVENTS: Final[dict[type, EventHandler]] = {
@@ -31,3 +47,12 @@ EVENTS: Final[dict[type, EventHandler]] = {
     ReactionAdded: tagging.record_reaction,
     ReactionRemoved: tagging.withdraw_reaction,
 }
+
+# Runs of plain messages (a sync batch, a burst of deliveries) are stored together.
+MESSAGE_BATCHES: Final = tagging.record_messages
+
+JOBS: Final[tuple[Job, ...]] = (
+    Job("milestone-reminders", send_due_reminders, every_seconds=lambda s: s.tick_seconds),
+    Job("staff-digest", scheduled_digest.post_scheduled_digest,
+        every_seconds=lambda s: s.tick_seconds if s.digest_cron else None),
+)

@@ -3,31 +3,38 @@
 from __future__ import annotations
 
 from bot.digests.build import build_digest
-from bot.digests.chat_text import render_digest
-from bot.digests.exports import Exporter
+from bot.digests.chat_text import chat_limit, render_digest
+from bot.digests.exports import Exporter, TooBig, export_attachment
 from bot.digests.filters import parse_request
-from bot.messages import Attachment, IncomingMessage, Reply
+from bot.digests.period import scope_for_reader
+from bot.messages import IncomingMessage, Reply
 from bot.router import Args
 from bot.services import Services
 
-MIME_TYPES = {"md": "text/markdown", "json": "application/json", "csv": "text/csv"}
-
 
 async def send_digest(msg: IncomingMessage, args: Args, svc: Services) -> Reply:
+    """Since the asker's previous digest unless told otherwise; the full digest comes as a
+    file when the chat message cannot hold it."""
     now = svc.clock.now()
     request = parse_request(args.words, svc.plan, svc.tr, now, svc.zone)
+    platform = msg.where.platform
+    scope, moves_cursor = await scope_for_reader(svc.storage, request, platform, msg.sender_id,
+                                                 now, svc.tr, svc.zone)
+    exporter = Exporter(svc.storage, svc.plan, svc.tr, svc.zone)
     if request.format is not None:
-        chunks: list[str] = []
-
-        async def collect(text: str) -> None:
-            chunks.append(text)
-
-        exporter = Exporter(svc.storage, svc.plan, svc.tr, svc.zone)
-        await exporter.write(request.format, request.filters, now, collect)
-        filename = f"plenary-digest-{now.astimezone(svc.zone):%Y%m%d-%H%M}.{request.format}"
-        attachment = Attachment(filename, "".join(chunks).encode("utf-8"),
-                                MIME_TYPES[request.format])
-        return Reply(svc.tr("digest.file_caption", format=request.format), private=True,
-                     attachment=attachment)
-    digest = await build_digest(svc.storage, svc.plan, request.filters, now)
-    return Reply(render_digest(digest, svc.plan, svc.tr, svc.zone), private=True)
+        attachment = await export_attachment(exporter, request.format, scope, now)
+        reply = Reply(svc.tr("digest.file_caption", format=request.format, period=scope.period),
+                      private=True, attachment=attachment)
+    else:
+        digest = await build_digest(svc.storage, svc.plan, scope, now)
+        chat = render_digest(digest, svc.plan, svc.tr, svc.zone, chat_limit(platform))
+        text, full = chat.text, None
+        if not chat.complete:
+            try:
+                full = await export_attachment(exporter, "md", scope, now)
+            except TooBig as exc:
+                text = text.replace(svc.tr("digest.cut"), exc.user_text)
+        reply = Reply(text, private=True, attachment=full)
+    if moves_cursor:
+        await svc.storage.digests.move_cursor(platform, msg.sender_id, now)
+    return reply

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from bot.errors import NotAllowed, NotFound, UsageError
 from bot.lookup import resolve_issue, resolve_kind
@@ -19,6 +20,7 @@ from bot.services import Services
 from bot.storage import SaveOutcome
 from bot.tags import TagSet, TagSource, read_hashtags
 from bot.text import bold
+from bot.workplan import WorkPlan
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +33,15 @@ async def record_message(msg: IncomingMessage, svc: Services) -> None:
     outcome = await svc.storage.save_message(msg, tags, svc.clock.now())
     if outcome is SaveOutcome.NEW and tags.issues:
         await _acknowledge(msg, tags, svc)
+
+
+async def record_messages(burst: Sequence[IncomingMessage], svc: Services) -> None:
+    """`record_message` for a burst of plain messages: one write, durable before it returns."""
+    found = [(msg, read_hashtags(msg.text, svc.plan)) for msg in burst]
+    outcomes = await svc.storage.save_messages(found, svc.clock.now())
+    for (msg, tags), outcome in zip(found, outcomes, strict=True):
+        if outcome is SaveOutcome.NEW and tags.issues:
+            await _acknowledge(msg, tags, svc)
 
 
 async def record_edit(edit: MessageEdited, svc: Services) -> None:
@@ -113,11 +124,16 @@ def _read_words(args: Args, svc: Services) -> TagSet:
 
 
 def _describe(tags: TagSet, svc: Services) -> str:
+    return describe_tags(tags, svc.plan, svc.locale)
+
+
+def describe_tags(tags: TagSet, plan: WorkPlan, locale: str) -> str:
+    """What a confirmation names: `**3. Efficient use of resources**, #solution`."""
     parts = []
     for number in tags.issues:
-        issue = svc.plan.issue_by_number(number)
+        issue = plan.issue_by_number(number)
         if issue is not None:
-            parts.append(bold(issue.label(svc.locale)))
+            parts.append(bold(issue.label(locale)))
     parts.extend(f"#{kind}" for kind in tags.kinds)
     return ", ".join(parts)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.locales import core
+from bot.locales import core, digests, matrix, reminders, slack
 
-_MODULES = (core,)
+_MODULES = (core, slack, digests, reminders, matrix)
 
 CATALOGUES: Mapping[str, Mapping[str, str]] = {
     locale: {key: text for module in _MODULES for key, text in getattr(module, locale).items()}

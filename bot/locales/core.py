@@ -8,14 +8,16 @@ en = {
                       "nothing you stored was lost.",
     "usage.help": "`{p}help` — this list",
     "usage.workplan": "`{p}workplan` — the work plan: issues, who is responsible, resources, "
-                      "timeline and input so far",
+                      "timeline and input so far; staff: `{p}workplan set <issue> "
+                      "responsible|resources|timeline <text>`",
     "usage.milestones": "`{p}milestones` — upcoming milestones with their dates",
     "usage.tag": "`{p}tag <issue> [kind]` (as a reply) — tag the replied-to message, e.g. "
                  "`{p}tag 3 solution`",
     "usage.untag": "`{p}untag <issue>` (as a reply) — remove a tag from the replied-to message",
-    "usage.digest": "`{p}digest [issues] [since <date>] [until <date>] [channel <name>] "
-                    "[kind <kind>] [author <name>] [as md|json|csv]` — tagged input by issue, "
-                    "sent to you privately; dates like 2019-10-01 or 7d",
+    "usage.digest": "`{p}digest [all] [issues] [since <date>] [until <date>] [channel <name>] "
+                    "[kind <kind>] [author <name>] [as md|csv|json|html]` — tagged input by "
+                    "issue since your previous digest (`all` or dates to choose), sent to you "
+                    "privately; dates like 2019-10-01 or 7d",
     "usage.forget-me": "`{p}forget-me` — erase every message of yours that I stored",
     "lookup.no_issue": "There is no issue `{word}`: the work plan has issues {range} "
                        "(write 3, #3 or #wp3).",
@@ -56,7 +58,7 @@ en = {
     "digest.source": "source",
     "digest.generated": "Generated {at}.",
     "digest.end": "End of digest",
-    "digest.file_caption": "Your digest, as {format}.",
+    "digest.file_caption": "Your digest, as {format}: {period}.",
     "workplan.responsible": "Responsible",
     "workplan.resources": "Resources",
     "workplan.timeline": "Timeline",
@@ -85,14 +87,16 @@ fr = {
                       "consignée ; rien de ce que vous avez enregistré n'est perdu.",
     "usage.help": "`{p}help` — cette liste",
     "usage.workplan": "`{p}workplan` — le plan de travail : questions, responsables, "
-                      "ressources, calendrier et contributions reçues",
+                      "ressources, calendrier et contributions reçues ; personnel : "
+                      "`{p}workplan set <question> responsible|resources|timeline <texte>`",
     "usage.milestones": "`{p}milestones` — les prochaines étapes et leurs dates",
     "usage.tag": "`{p}tag <question> [type]` (en réponse) — étiqueter le message auquel vous "
                  "répondez, p. ex. `{p}tag 3 solution`",
     "usage.untag": "`{p}untag <question>` (en réponse) — retirer une étiquette du message",
-    "usage.digest": "`{p}digest [questions] [since <date>] [until <date>] [channel <nom>] "
-                    "[kind <type>] [author <nom>] [as md|json|csv]` — les contributions par "
-                    "question, envoyées en privé ; dates comme 2019-10-01 ou 7d",
+    "usage.digest": "`{p}digest [all] [questions] [since <date>] [until <date>] "
+                    "[channel <nom>] [kind <type>] [author <nom>] [as md|csv|json|html]` — les "
+                    "contributions par question depuis votre résumé précédent (`all` ou des "
+                    "dates pour choisir), envoyées en privé ; dates comme 2019-10-01 ou 7d",
     "usage.forget-me": "`{p}forget-me` — effacer tous vos messages que j'ai enregistrés",
     "lookup.no_issue": "Il n'y a pas de question `{word}` : le plan de travail a les questions "
                        "{range} (écrivez 3, #3 ou #wp3).",
@@ -135,7 +139,7 @@ fr = {
     "digest.source": "source",
     "digest.generated": "Produit le {at}.",
     "digest.end": "Fin du résumé",
-    "digest.file_caption": "Votre résumé, en {format}.",
+    "digest.file_caption": "Votre résumé, en {format} : {period}.",
     "workplan.responsible": "Responsable",
     "workplan.resources": "Ressources",
     "workplan.timeline": "Calendrier",

@@ -30,6 +30,7 @@ class _Pending:
     op: WriteOp | None = None
     bulk: BulkWriter | None = None
     item: Any = None
+    many: bool = False  # `item` is a list of items whose results come back as a list
 
 
 class GroupCommit:
@@ -50,6 +51,14 @@ class GroupCommit:
     async def run_bulk(self, bulk: BulkWriter, item: Any) -> Any:
         """Apply `item` with `bulk`, together with neighbouring items for the same writer."""
         return await self._enqueue(_Pending(self._new_future(), bulk=bulk, item=item))
+
+    async def run_bulk_many(self, bulk: BulkWriter, items: Sequence[Any]) -> list[Any]:
+        """Like `run_bulk` for a whole burst at once: one queue entry, one wake-up."""
+        if not items:
+            return []
+        results: list[Any] = await self._enqueue(
+            _Pending(self._new_future(), bulk=bulk, item=list(items), many=True))
+        return results
 
     async def close(self) -> None:
         """Finish what is queued, then stop the writer."""
@@ -91,22 +100,26 @@ class GroupCommit:
                 self._idle.set()
 
     async def _commit(self, batch: list[_Pending]) -> None:
+        results: list[Any] = []
+
+        def resolve() -> None:
+            for pending, result in zip(batch, results, strict=True):
+                if not pending.future.done():
+                    pending.future.set_result(result)
+
         try:
-            async with self._db.write() as conn:
+            async with self._db.write(after_commit=resolve) as conn:
                 results = await self._apply(conn, batch)
         except Exception as exc:
-            if len(batch) == 1:
-                if not batch[0].future.done():
-                    batch[0].future.set_exception(exc)
-                return
-            # One bad write must not fail its neighbours: retry them one transaction each.
-            log.warning("a batch of %d writes failed; retrying them one by one", len(batch))
-            for pending in batch:
-                await self._commit([pending])
-            return
-        for pending, result in zip(batch, results, strict=True):
-            if not pending.future.done():
-                pending.future.set_result(result)
+            unresolved = [p for p in batch if not p.future.done()]  # none if committed
+            if len(unresolved) == 1:
+                unresolved[0].future.set_exception(exc)
+            elif unresolved:
+                # One bad write must not fail its neighbours: retry them one transaction each.
+                log.warning("a batch of %d writes failed; retrying them one by one",
+                            len(unresolved))
+                for pending in unresolved:
+                    await self._commit([pending])
 
     async def _apply(self, conn: AsyncConnection, batch: list[_Pending]) -> list[Any]:
         results: list[Any] = []
@@ -121,6 +134,13 @@ class GroupCommit:
             while end < len(batch) and batch[end].bulk is first.bulk:
                 end += 1
             assert first.bulk is not None
-            results.extend(await first.bulk(conn, [p.item for p in batch[start:end]]))
+            group = batch[start:end]
+            flat = [item for p in group for item in (p.item if p.many else [p.item])]
+            flat_results = iter(await first.bulk(conn, flat))
+            for pending in group:
+                if pending.many:
+                    results.append([next(flat_results) for _ in pending.item])
+                else:
+                    results.append(next(flat_results))
             start = end
         return results

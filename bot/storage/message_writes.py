@@ -10,78 +10,28 @@ from sqlalchemy import Table, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.messages import IncomingMessage, MessageRef
-from bot.storage.records import SaveOutcome, TagChange
+from bot.storage.records import TagChange
 from bot.storage.sql import (
     insert_ignoring_duplicates,
     insert_or_add_sources,
     is_message,
     key_columns,
     message_key_in,
+    storable_text,
 )
-from bot.storage.tables import AUDIT, KINDS, MESSAGES, TAGS, TOMBSTONES
+from bot.storage.tables import AUDIT, KINDS, MESSAGES, TAGS
 from bot.tags import TagSet, TagSource
 
 TAG_KEY = ("platform", "conversation_id", "message_id", "issue")
 KIND_KEY = ("platform", "conversation_id", "message_id", "kind")
 
 
-@dataclass(frozen=True, slots=True)
-class NewMessage:
-    msg: IncomingMessage
-    tags: TagSet
-    at: datetime
-
-
-async def save_messages(conn: AsyncConnection, items: Sequence[NewMessage]) -> list[SaveOutcome]:
-    """Store new messages and their hashtag tags with one statement per table."""
-    refs = [item.msg.ref for item in items]
-    stored = await _existing(conn, MESSAGES, refs)
-    gone = await _existing(conn, TOMBSTONES, refs)
-    outcomes: list[SaveOutcome] = []
-    fresh: list[NewMessage] = []
-    for item in items:
-        ref = item.msg.ref
-        if ref in gone:
-            outcomes.append(SaveOutcome.GONE)
-        elif ref in stored:
-            outcomes.append(SaveOutcome.REPEAT)
-        else:
-            stored.add(ref)  # the same event twice in one batch counts once
-            fresh.append(item)
-            outcomes.append(SaveOutcome.NEW)
-    if not fresh:
-        return outcomes
-    dialect = conn.dialect.name
-    await conn.execute(insert_ignoring_duplicates(dialect, MESSAGES),
-                       [_message_row(item) for item in fresh])
-    tag_rows = [_tag_row(i.msg, issue, TagSource.HASHTAG, i.msg.sender_id, i.at)
-                for i in fresh for issue in i.tags.issues]
-    if tag_rows:
-        await conn.execute(insert_or_add_sources(dialect, TAGS, TAG_KEY), tag_rows)
-    kind_rows = [{**key_columns(i.msg.ref), "kind": kind, "sources": int(TagSource.HASHTAG)}
-                 for i in fresh for kind in i.tags.kinds]
-    if kind_rows:
-        await conn.execute(insert_or_add_sources(dialect, KINDS, KIND_KEY), kind_rows)
-    return outcomes
-
-
-async def _existing(conn: AsyncConnection, table: Table, refs: list[MessageRef]
-                    ) -> set[MessageRef]:
+async def _existing(conn: AsyncConnection, refs: list[MessageRef]) -> set[MessageRef]:
+    """The refs stored and not deleted."""
     rows = await conn.execute(
-        select(table.c.platform, table.c.conversation_id, table.c.message_id)
-        .where(message_key_in(table, refs))
-    )
+        select(MESSAGES.c.platform, MESSAGES.c.conversation_id, MESSAGES.c.message_id)
+        .where(message_key_in(MESSAGES, refs), MESSAGES.c.deleted_at.is_(None)))
     return {MessageRef(*row) for row in rows}
-
-
-def _message_row(item: NewMessage) -> dict[str, object]:
-    msg = item.msg
-    return {
-        **key_columns(msg.ref), "conversation_name": msg.where.name,
-        "thread_id": msg.where.thread_id, "sender_id": msg.sender_id,
-        "sender_name": msg.sender_name, "text": msg.text, "permalink": msg.permalink,
-        "posted_at": msg.sent_at, "edited_at": None,
-    }
 
 
 def _tag_row(msg: IncomingMessage | _MessageFacts, issue: int, source: TagSource, by: str,
@@ -100,7 +50,8 @@ class _MessageFacts:
 
 async def _facts(conn: AsyncConnection, ref: MessageRef) -> _MessageFacts | None:
     row = (await conn.execute(
-        select(MESSAGES.c.sender_id, MESSAGES.c.posted_at).where(is_message(MESSAGES, ref))
+        select(MESSAGES.c.sender_id, MESSAGES.c.posted_at)
+        .where(is_message(MESSAGES, ref), MESSAGES.c.deleted_at.is_(None))
     )).first()
     if row is None:
         return None
@@ -133,7 +84,7 @@ async def add_tags(conn: AsyncConnection, ref: MessageRef, tags: TagSet, source:
     added = TagSet(tuple(i for i in tags.issues if i not in issues),
                    tuple(k for k in tags.kinds if k not in kinds))
     if added and source is not TagSource.HASHTAG:
-        await _audit(conn, at, by, "tag", ref, f"{source_name(source)}: {_describe(added)}")
+        await record_audit(conn, at, by, "tag", ref, f"{source_name(source)}: {_describe(added)}")
     return TagChange(added=added)
 
 
@@ -156,7 +107,7 @@ async def remove_tags(conn: AsyncConnection, ref: MessageRef, tags: TagSet,
     removed = TagSet(tuple(removed_issues), tuple(removed_kinds))
     if removed and source is not TagSource.HASHTAG:
         how = source_name(source) if source is not None else "command"
-        await _audit(conn, at, by, "untag", ref, f"{how}: {_describe(removed)}")
+        await record_audit(conn, at, by, "untag", ref, f"{how}: {_describe(removed)}")
     return TagChange(removed=removed)
 
 
@@ -176,7 +127,7 @@ async def edit_message(conn: AsyncConnection, ref: MessageRef, text: str, found:
     if facts is None:
         return None
     await conn.execute(update(MESSAGES).where(is_message(MESSAGES, ref))
-                       .values(text=text, edited_at=at))
+                       .values(text=storable_text(text), edited_at=at))
     issues, kinds = await _current(conn, ref)
     dropped = TagSet(tuple(i for i, s in issues.items() if s & TagSource.HASHTAG
                            and i not in found.issues),
@@ -193,11 +144,17 @@ async def delete_messages(conn: AsyncConnection, refs: Sequence[MessageRef], at:
     """Delete messages with their tags, leaving tombstones; returns how many were stored."""
     if not refs:
         return 0
-    existed = await _existing(conn, MESSAGES, list(refs))
-    for table in (TAGS, KINDS, MESSAGES):
+    existed = await _existing(conn, list(refs))
+    for table in (TAGS, KINDS):
         await conn.execute(delete(table).where(message_key_in(table, list(refs))))
-    await conn.execute(insert_ignoring_duplicates(conn.dialect.name, TOMBSTONES),
-                       [{**key_columns(ref), "deleted_at": at} for ref in refs])
+    await conn.execute(update(MESSAGES).where(message_key_in(MESSAGES, list(refs))).values(
+        sender_id="", sender_name=None, conversation_name=None, text="", permalink=None,
+        deleted_at=at))
+    # A deletion can arrive before (or instead of) the message: its tombstone still counts.
+    unseen = [{**key_columns(ref), "sender_id": "", "text": "", "posted_at": at,
+               "deleted_at": at} for ref in refs if ref not in existed]
+    if unseen:
+        await conn.execute(insert_ignoring_duplicates(conn.dialect.name, MESSAGES), unseen)
     return len(existed)
 
 
@@ -205,16 +162,17 @@ async def forget_sender(conn: AsyncConnection, platform: str, sender_id: str, at
                         ) -> int:
     rows = await conn.execute(
         select(MESSAGES.c.platform, MESSAGES.c.conversation_id, MESSAGES.c.message_id)
-        .where(MESSAGES.c.platform == platform, MESSAGES.c.sender_id == sender_id))
+        .where(MESSAGES.c.platform == platform, MESSAGES.c.sender_id == sender_id,
+               MESSAGES.c.deleted_at.is_(None)))
     refs = [MessageRef(*row) for row in rows]
     count = 0
     for start in range(0, len(refs), 500):  # bounded IN lists on every backend
         count += await delete_messages(conn, refs[start:start + 500], at)
-    await _audit(conn, at, sender_id, "forget", None, f"{count} messages", platform)
+    await record_audit(conn, at, sender_id, "forget", None, f"{count} messages", platform)
     return count
 
 
-async def _audit(conn: AsyncConnection, at: datetime, actor: str, action: str,
+async def record_audit(conn: AsyncConnection, at: datetime, actor: str, action: str,
                  ref: MessageRef | None, detail: str, platform: str | None = None) -> None:
     await conn.execute(AUDIT.insert().values(
         at=at, actor_id=actor, action=action,

@@ -57,7 +57,10 @@ class Base(DeclarativeBase):
 
 
 class MessageRow(Base):
-    """Every message seen in a subscribed conversation (so that it can be tagged later)."""
+    """Every message seen in a subscribed conversation (so that it can be tagged later).
+
+    A deleted message stays as a tombstone: `deleted_at` set and every personal field blanked,
+    so that a late or replayed event for it cannot bring it back (its key is taken)."""
 
     __tablename__ = "messages"
 
@@ -72,8 +75,10 @@ class MessageRow(Base):
     permalink: Mapped[str | None] = mapped_column(Text)
     posted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    __table_args__ = (Index(None, "platform", "sender_id"),)
+    # No index on the sender: it would cost each new message a random B-tree insert (half of
+    # the ingest time, see bench/), for the rare `forget-me`, which can afford a scan.
 
 
 _MESSAGE_KEY = ("platform", "conversation_id", "message_id")
@@ -117,17 +122,6 @@ class KindRow(Base):
         ForeignKeyConstraint(list(_MESSAGE_KEY), [f"messages.{c}" for c in _MESSAGE_KEY],
                              ondelete="CASCADE"),
     )
-
-
-class TombstoneRow(Base):
-    """A deleted message: a late or replayed event for it must not bring it back."""
-
-    __tablename__ = "tombstones"
-
-    platform: Mapped[str] = mapped_column(PLATFORM, primary_key=True)
-    conversation_id: Mapped[str] = mapped_column(OPAQUE, primary_key=True)
-    message_id: Mapped[str] = mapped_column(OPAQUE, primary_key=True)
-    deleted_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class HandledEventRow(Base):

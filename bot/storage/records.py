@@ -12,8 +12,7 @@ from bot.tags import TagSet
 
 class SaveOutcome(Enum):
     NEW = "new"  # stored now
-    REPEAT = "repeat"  # already stored: a redelivery
-    GONE = "gone"  # deleted earlier: a late or replayed event, kept out
+    REPEAT = "repeat"  # seen before: a redelivery, or a replay of a deleted message (kept out)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -13,9 +13,11 @@ from bot.digests.model import DigestEntry, DigestFilters, IssueFigures
 from bot.messages import IncomingMessage, MessageRef
 from bot.storage import digest_queries, message_writes
 from bot.storage.database import Database
+from bot.storage.digest_store import DigestStore
 from bot.storage.group_commit import GroupCommit, WriteOp
-from bot.storage.message_writes import NewMessage
+from bot.storage.new_messages import NewMessage, save_messages
 from bot.storage.records import SaveOutcome, StoredMessage, TagChange
+from bot.storage.reminder_store import ReminderStore
 from bot.storage.sql import insert_ignoring_duplicates, is_message
 from bot.storage.tables import HANDLED_EVENTS, KINDS, MESSAGES, STATE, TAGS
 from bot.tags import TagSet, TagSource
@@ -25,6 +27,8 @@ class Storage:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._commits = GroupCommit(db)
+        self.digests = DigestStore(db, self._commits)
+        self.reminders = ReminderStore(db, self._commits)
 
     async def close(self) -> None:
         """Finish queued writes; the engine is the caller's to dispose of."""
@@ -35,8 +39,15 @@ class Storage:
     async def save_message(self, msg: IncomingMessage, tags: TagSet, at: datetime
                            ) -> SaveOutcome:
         outcome: SaveOutcome = await self._commits.run_bulk(
-            message_writes.save_messages, NewMessage(msg, tags, at))
+            save_messages, NewMessage(msg, tags, at))
         return outcome
+
+    async def save_messages(self, burst: Sequence[tuple[IncomingMessage, TagSet]],
+                            at: datetime) -> list[SaveOutcome]:
+        """A burst (a sync batch) in one group-commit entry; outcomes in the burst's order."""
+        outcomes: list[SaveOutcome] = await self._commits.run_bulk_many(
+            save_messages, [NewMessage(msg, tags, at) for msg, tags in burst])
+        return outcomes
 
     async def edit_message(self, ref: MessageRef, text: str, found: TagSet, by: str,
                            at: datetime) -> TagChange | None:
@@ -68,7 +79,8 @@ class Storage:
 
     async def message(self, ref: MessageRef) -> StoredMessage | None:
         async with self.db.read() as conn:
-            row = (await conn.execute(select(MESSAGES).where(is_message(MESSAGES, ref)))).first()
+            row = (await conn.execute(select(MESSAGES).where(
+                is_message(MESSAGES, ref), MESSAGES.c.deleted_at.is_(None)))).first()
         if row is None:
             return None
         return StoredMessage(ref, row.conversation_name, row.sender_id, row.sender_name,
@@ -92,8 +104,9 @@ class Storage:
 
     async def count_messages(self) -> int:
         async with self.db.read() as conn:
-            return int((await conn.execute(select(func.count()).select_from(MESSAGES)))
-                       .scalar_one())
+            return int((await conn.execute(
+                select(func.count()).select_from(MESSAGES)
+                .where(MESSAGES.c.deleted_at.is_(None)))).scalar_one())
 
     # Digests ---------------------------------------------------------------------------------
 
@@ -125,6 +138,14 @@ class Storage:
                 {"platform": platform, "event_key": event_key[:512], "handled_at": at})
             return bool(result.rowcount == 1)
         return await self._commits.run(op)
+
+    async def was_handled(self, platform: str, event_key: str) -> bool:
+        """Whether `claim_event` already took this event (a read: nothing is claimed)."""
+        async with self.db.read() as conn:
+            found = await conn.execute(select(HANDLED_EVENTS.c.event_key).where(
+                HANDLED_EVENTS.c.platform == platform,
+                HANDLED_EVENTS.c.event_key == event_key[:512]))
+            return found.first() is not None
 
     async def get_state(self, key: str) -> str | None:
         async with self.db.read() as conn:

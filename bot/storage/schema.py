@@ -1,5 +1,9 @@
 """Every table of the schema: importing this module registers all models on `Base.metadata`."""
 
+from bot.storage import (
+    models_digests,  # noqa: F401  (registers the digests' tables)
+    models_reminders,  # noqa: F401  (registers the reminders' tables)
+)
 from bot.storage.models import Base
 
 __all__ = ["Base"]

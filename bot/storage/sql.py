@@ -43,3 +43,15 @@ def message_key_in(table: Table, refs: Sequence[MessageRef]) -> ColumnElement[bo
 def key_columns(ref: MessageRef) -> dict[str, Any]:
     return {"platform": ref.platform, "conversation_id": ref.conversation_id,
             "message_id": ref.message_id}
+
+
+def storable_text(text: str) -> str:
+    """The same text on every backend: PostgreSQL refuses NUL and lone surrogates, SQLite
+    keeps them, so both get U+FFFD instead (a message must not store in dev and fail in prod)."""
+    if "\x00" in text:
+        text = text.replace("\x00", "\ufffd")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "replace").decode("utf-8").replace("?", "\ufffd")
+    return text

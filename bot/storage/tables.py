@@ -13,13 +13,11 @@ from bot.storage.models import (
     MessageRow,
     StateRow,
     TagRow,
-    TombstoneRow,
 )
 
 MESSAGES = cast(Table, MessageRow.__table__)
 TAGS = cast(Table, TagRow.__table__)
 KINDS = cast(Table, KindRow.__table__)
-TOMBSTONES = cast(Table, TombstoneRow.__table__)
 AUDIT = cast(Table, AuditRow.__table__)
 HANDLED_EVENTS = cast(Table, HandledEventRow.__table__)
 STATE = cast(Table, StateRow.__table__)

@@ -6,10 +6,9 @@ import os
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import text
 
-from bot.storage import Database, Storage, make_engine
-from bot.storage.schema import Base
+from bot.storage import Storage
+from tests.conftest import fresh_storage
 from tests.support.matrix_fixtures import login, make_user, synapse  # noqa: F401
 
 POSTGRES_URL = os.environ.get("PLENARY_TEST_DATABASE_URL")
@@ -33,14 +32,5 @@ async def any_storage(request: pytest.FixtureRequest, tmp_path: object) -> Async
         if not POSTGRES_URL:
             pytest.skip("PLENARY_TEST_DATABASE_URL is not set")
         url = POSTGRES_URL
-    engine = make_engine(url)
-    if request.param == "postgresql":
-        async with engine.begin() as conn:
-            await conn.run_sync(Base.metadata.drop_all)
-            await conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    database = Database(engine)
-    await database.create_schema()
-    store = Storage(database)
-    yield store
-    await store.close()
-    await engine.dispose()
+    async with fresh_storage(url) as store:
+        yield store

@@ -62,6 +62,7 @@ REQUIRED_ARGS: dict[str, tuple[str, ...]] = {
     "files.getUploadURLExternal": ("filename", "length"),
     "files.completeUploadExternal": ("files",),
     "apps.connections.open": (),
+    "reactions.add": ("channel", "timestamp", "name"),
 }
 APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
 
@@ -245,6 +246,7 @@ class FakeSlack:
             "files.getUploadURLExternal": self._files_get_upload_url,
             "files.completeUploadExternal": self._files_complete_upload,
             "apps.connections.open": self._apps_connections_open,
+            "reactions.add": self._reactions_add,
         }
 
     # --- lifecycle ----------------------------------------------------------------------------
@@ -935,6 +937,25 @@ class FakeSlack:
         self._tickets.add(ticket)
         url = f"ws://127.0.0.1:{self.port}/link/?ticket={ticket}&app_id={self.app_id}"
         return {"ok": True, "url": url}
+
+    def _reactions_add(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._resolve_channel(str(args["channel"]))
+        if channel is None:
+            return _error("channel_not_found")
+        message = self._find_message(channel, str(args["timestamp"]))
+        if message is None:
+            return _error("message_not_found")
+        name = str(args["name"])
+        reactions: list[dict[str, Any]] = message.setdefault("reactions", [])
+        reaction = next((r for r in reactions if r["name"] == name), None)
+        if reaction is None:
+            reaction = {"name": name, "users": [], "count": 0}
+            reactions.append(reaction)
+        if self.bot_user_id in reaction["users"]:
+            return _error("already_reacted")
+        reaction["users"].append(self.bot_user_id)
+        reaction["count"] += 1
+        return {"ok": True}
 
     # --- helpers ------------------------------------------------------------------------------
 

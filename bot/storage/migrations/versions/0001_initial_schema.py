@@ -65,23 +65,9 @@ def upgrade() -> None:
         sa.Column("permalink", sa.Text(), nullable=True),
         sa.Column("posted_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("edited_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint(
             "platform", "conversation_id", "message_id", name=op.f("pk_messages")
-        ),
-    )
-    with op.batch_alter_table("messages", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_messages_platform_sender_id"), ["platform", "sender_id"], unique=False
-        )
-
-    op.create_table(
-        "tombstones",
-        sa.Column("platform", sa.String(length=16), nullable=False),
-        sa.Column("conversation_id", sa.String(length=255), nullable=False),
-        sa.Column("message_id", sa.String(length=255), nullable=False),
-        sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint(
-            "platform", "conversation_id", "message_id", name=op.f("pk_tombstones")
         ),
     )
     op.create_table(
@@ -135,10 +121,6 @@ def downgrade() -> None:
 
     op.drop_table("tags")
     op.drop_table("message_kinds")
-    op.drop_table("tombstones")
-    with op.batch_alter_table("messages", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_messages_platform_sender_id"))
-
     op.drop_table("messages")
     op.drop_table("handled_events")
     op.drop_table("bot_state")

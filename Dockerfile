@@ -1,0 +1,24 @@
+# plenary: a slim image running `plenary run` as a non-root user, SQLite data in a volume.
+#   docker build -t plenary .
+#   docker run --env-file .env -v plenary-data:/data -p 3000:3000 plenary
+FROM python:3.11-slim AS build
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY bot ./bot
+COPY config ./config
+RUN pip wheel --no-cache-dir --wheel-dir /wheels .
+
+FROM python:3.11-slim
+RUN useradd --create-home --uid 10001 plenary \
+    && mkdir /data && chown plenary:plenary /data
+COPY --from=build /wheels /wheels
+RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
+USER plenary
+WORKDIR /data
+VOLUME ["/data"]
+ENV PLENARY_DATABASE_URL=sqlite+aiosqlite:////data/plenary.db \
+    PYTHONUNBUFFERED=1
+# Slack's Events API (HTTP transport); unused with Socket Mode or Matrix only.
+EXPOSE 3000
+ENTRYPOINT ["plenary"]
+CMD ["run"]

@@ -1,0 +1,233 @@
+"""Exports benchmark: HTML and CSV export of N tagged inputs, time and peak memory.
+
+    python -m bench.bench_exports [--inputs 1000000] [--format html csv ...]
+
+The rows are written with raw `sqlite3.executemany` into a schema made by our models (setup
+speed only); each export then runs the real `Exporter` in a fresh process, writing to a file.
+Targets: under 10 s and below 200 MB peak RSS for 1,000,000 inputs. `--heap` traces Python's
+heap (tracemalloc) over one and two issues: the same peak shows memory does not grow with the
+input count. The chat digest over the same data is timed against a raw `GROUP BY`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import tracemalloc
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import create_engine
+
+from bench.common import peak_rss_mb, ratio, timed
+from bot.digests.build import DigestScope, build_digest
+from bot.digests.chat_text import render_digest
+from bot.digests.exports import Exporter
+from bot.digests.model import DigestFilters
+from bot.i18n import Translator
+from bot.storage import Database, Storage, make_engine
+from bot.storage.schema import Base
+from bot.workplan import WorkPlan, load_workplan
+
+PLAN_PATH = Path(__file__).resolve().parent.parent / "config" / "workplan.yaml"
+START = datetime(2019, 6, 3, tzinfo=UTC)
+WORDS = ("budget travel interpreters chairs rotation consensus scoping priorities trust silos "
+         "representation inclusivity newcomers fellowship remote participation timeline").split()
+TARGET_SECONDS, TARGET_MB = 10.0, 200.0
+
+
+def fill(path: Path, plan: WorkPlan, inputs: int, seed: int = 7) -> None:
+    """`inputs` messages, one issue each, a third with a kind, over 26 weeks, stored in the
+    order they were posted."""
+    engine = create_engine(f"sqlite:///{path}")
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    rng = random.Random(seed)
+    kinds = [kind.key for kind in plan.kinds]
+    issues = plan.issue_numbers()
+    span = 26 * 7 * 24 * 3600
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=OFF")
+    connection.execute("BEGIN")
+    for start in range(0, inputs, 100_000):
+        messages, tags, marks = [], [], []
+        for n in range(start, min(inputs, start + 100_000)):
+            channel = f"C{n % 20}"
+            key = ("slack", channel, f"{n:09d}.000100")
+            sender = f"U{rng.randrange(500):04d}"
+            # Stored as they are posted (as the adapters do), a few seconds of jitter apart.
+            posted = (START + timedelta(seconds=n * span / inputs + rng.randrange(5))
+                      ).replace(tzinfo=None)
+            at = posted.isoformat(sep=" ")
+            text = " ".join(rng.choices(WORDS, k=rng.randrange(8, 30)))
+            if n % 97 == 0:
+                text = "=HYPERLINK(\"http://x\") <script>alert(1)</script> " + text
+            messages.append((*key, f"channel-{n % 20}", sender, f"Person {sender}", text,
+                             f"https://example.slack.com/archives/{channel}/p{n}", at))
+            tags.append((*key, rng.choice(issues), 1, sender, at, sender, at))
+            if n % 3 == 0:
+                marks.append((*key, rng.choice(kinds), 1))
+        connection.executemany(
+            "INSERT INTO messages (platform, conversation_id, message_id, conversation_name, "
+            "sender_id, sender_name, text, permalink, posted_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", messages)
+        connection.executemany(
+            "INSERT INTO tags (platform, conversation_id, message_id, issue, sources, sender_id, "
+            "posted_at, tagged_by, tagged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", tags)
+        connection.executemany(
+            "INSERT INTO message_kinds (platform, conversation_id, message_id, kind, sources) "
+            "VALUES (?, ?, ?, ?, ?)", marks)
+    connection.execute("COMMIT")
+    connection.execute("ANALYZE")
+    connection.close()
+
+
+async def export(url: str, plan: WorkPlan, fmt: str, target: Path, issues: tuple[int, ...],
+                 trace: bool) -> dict[str, float]:
+    """One export to a file: seconds, bytes written, and the peak Python heap when traced."""
+    engine = make_engine(url)
+    storage = Storage(Database(engine))
+    exporter = Exporter(storage, plan, Translator("en"), plan.zone)
+    scope = DigestScope(DigestFilters(issues=issues), "all time")
+    if trace:
+        tracemalloc.start()
+    with target.open("w", encoding="utf-8", newline="") as file, timed() as timer:
+        async def write(text: str) -> None:
+            file.write(text)
+        await exporter.write(fmt, scope, datetime.now(UTC), write)
+        written = file.tell()
+    heap = tracemalloc.get_traced_memory()[1] / 2**20 if trace else 0.0
+    tracemalloc.stop()
+    await storage.close()
+    await engine.dispose()
+    return {"seconds": timer.seconds, "bytes": written, "heap_mb": heap,
+            "rss_mb": own_peak_rss_mb()}
+
+
+def own_peak_rss_mb() -> float:
+    """This process's peak RSS. `ru_maxrss` survives fork and exec (a child would report its
+    parent's peak); Linux's VmHWM belongs to the process image, so it is used when there."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return peak_rss_mb()
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return peak_rss_mb()
+
+
+def run_child(path: Path, fmt: str, issues: tuple[int, ...] = (), trace: bool = False
+              ) -> dict[str, float]:
+    """Each export in a fresh process, so that its peak RSS is its own."""
+    command = [sys.executable, "-m", "bench.bench_exports", "--child", fmt, "--db", str(path),
+               *(["--trace"] if trace else []), *(f"--issue={n}" for n in issues)]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"export {fmt} failed:\n{done.stderr}")
+    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+async def chat_digest(url: str, plan: WorkPlan) -> float:
+    engine = make_engine(url)
+    storage = Storage(Database(engine))
+    with timed() as timer:
+        digest = await build_digest(storage, plan, DigestScope(DigestFilters(), "all time"),
+                                    datetime.now(UTC))
+        render_digest(digest, plan, Translator("en"), plan.zone)
+    await storage.close()
+    await engine.dispose()
+    return timer.seconds
+
+
+def raw_csv(path: Path, target: Path, issues: tuple[int, ...]) -> float:
+    """The floor on this machine: the same rows read with sqlite3 and written as CSV in a
+    plain loop (no filters, no hidden inputs, no formula escaping, UTC times as stored)."""
+    connection = sqlite3.connect(path)
+    query = ("SELECT t.issue, t.platform, t.conversation_id, t.message_id, m.conversation_name,"
+             " t.sender_id, m.sender_name, m.text, t.posted_at, m.permalink FROM tags t JOIN "
+             "messages m ON m.platform = t.platform AND m.conversation_id = t.conversation_id "
+             "AND m.message_id = t.message_id WHERE t.issue = ? ORDER BY t.posted_at DESC")
+    with target.open("w", encoding="utf-8", newline="") as file, timed() as timer:
+        for issue in issues:
+            cursor = connection.execute(query, (issue,))
+            while rows := cursor.fetchmany(4000):
+                file.write("".join(['"' + '","'.join([str(v or "").replace('"', '""')
+                                                      for v in row]) + '"\r\n'
+                                    for row in rows]))
+    connection.close()
+    return timer.seconds
+
+
+def raw_group_by(path: Path) -> float:
+    connection = sqlite3.connect(path)
+    with timed() as timer:
+        connection.execute("SELECT issue, count(*), count(DISTINCT sender_id) FROM tags "
+                           "GROUP BY issue").fetchall()
+    connection.close()
+    return timer.seconds
+
+
+async def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--inputs", type=int, default=1_000_000)
+    parser.add_argument("--format", nargs="+", default=["html", "csv"],
+                        choices=("html", "csv", "md", "json"))
+    parser.add_argument("--heap", action="store_true",
+                        help="also trace the Python heap over one and over two issues")
+    parser.add_argument("--child", choices=("html", "csv", "md", "json"), help=argparse.SUPPRESS)
+    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--issue", type=int, action="append", default=[],
+                        help=argparse.SUPPRESS)
+    parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    plan = load_workplan(PLAN_PATH)
+    if args.child:
+        result = await export(f"sqlite+aiosqlite:///{args.db}", plan, args.child,
+                              args.db.with_suffix(f".{args.child}"), tuple(args.issue),
+                              args.trace)
+        print(json.dumps(result))
+        return 0
+    failed = False
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "exports.db"
+        with timed() as setup:
+            fill(path, plan, args.inputs)
+        print(f"setup: {args.inputs:,} inputs written with sqlite3 in {setup.seconds:.1f} s")
+        csv_seconds = 0.0
+        for fmt in args.format:
+            result = run_child(path, fmt)
+            if fmt == "csv":
+                csv_seconds = result["seconds"]
+            ok = result["seconds"] < TARGET_SECONDS and result["rss_mb"] < TARGET_MB
+            failed |= not ok
+            print(f"{fmt:>4} export of {args.inputs:,} inputs: {result['seconds']:6.2f} s, "
+                  f"{result['bytes'] / 2**20:6.1f} MB written, peak RSS "
+                  f"{result['rss_mb']:5.1f} MB  {'OK' if ok else 'OVER TARGET'} "
+                  f"(targets {TARGET_SECONDS:.0f} s, {TARGET_MB:.0f} MB)")
+        floor = raw_csv(path, Path(folder) / "raw.csv", plan.issue_numbers())
+        print(f"  raw floor: the same rows through sqlite3 into CSV in a plain loop: "
+              f"{floor:.2f} s (ours/raw {ratio(csv_seconds, floor) if csv_seconds else 'n/a'})")
+        if args.heap:
+            for fmt in args.format:
+                one, two = run_child(path, fmt, (1,), True), run_child(path, fmt, (1, 2), True)
+                print(f"{fmt:>4} peak Python heap (tracemalloc): {one['heap_mb']:.1f} MB over "
+                      f"one issue, {two['heap_mb']:.1f} MB over two: flat, not per input")
+        url = f"sqlite+aiosqlite:///{path}"
+        ours = min([await chat_digest(url, plan) for _ in range(3)])
+        raw = min(raw_group_by(path) for _ in range(3))
+        print(f"chat digest: {ours * 1000:.0f} ms; raw GROUP BY {raw * 1000:.0f} ms; "
+              f"ratio {ratio(ours, raw)}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))

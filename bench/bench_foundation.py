@@ -1,0 +1,209 @@
+"""Foundation benchmark: messages through the real handler path into SQLite, then digests.
+
+    python -m bench.bench_foundation [--messages 100000] [--large 1000000]
+
+1. Ingest: N tagged messages as neutral events → router → hashtag parser → storage (group
+   commit, each event awaited until durable), fed as bursts of 500 concurrent events like a
+   Matrix sync batch. Raw layer: the same rows with `sqlite3.executemany` in one transaction.
+2. Digest: our chat digest (figures by SQL aggregation + newest entries per issue and kind)
+   over N and over `--large` stored inputs. Raw layer: one `GROUP BY` over the same tables.
+Peak memory is the process's maximum RSS after each phase.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import sqlite3
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bench.common import NullChat, peak_rss_mb, ratio, timed
+from bot.digests.build import DigestScope, build_digest
+from bot.digests.chat_text import render_digest
+from bot.digests.model import DigestFilters
+from bot.handlers import EVENTS, MESSAGE_BATCHES, ROUTES
+from bot.i18n import Translator
+from bot.messages import Conversation, IncomingMessage
+from bot.ports import SystemClock
+from bot.router import Router
+from bot.services import AllowList, Services
+from bot.settings import Settings
+from bot.storage import Database, Storage, make_engine
+from bot.storage.migrate import upgrade
+from bot.tags import TagSource, read_hashtags
+from bot.workplan import WorkPlan, load_workplan
+
+PLAN_PATH = Path(__file__).resolve().parent.parent / "config" / "workplan.yaml"
+BURST = 500
+IN_FLIGHT = 4
+T0 = datetime(2019, 9, 1, tzinfo=UTC)
+WORDS = ("prioritize", "scope", "budget", "silos", "trust", "consensus", "board", "community")
+KIND_TAGS = ("", "#solution", "#quickwin", "#collab")
+ROOMS = [Conversation("matrix", f"!room{n}:example.org", name=f"room{n}") for n in range(10)]
+AUTHORS = [f"@user{n}:example.org" for n in range(500)]
+
+
+def make_messages(count: int, seed: int = 7) -> list[IncomingMessage]:
+    rng = random.Random(seed)
+    messages = []
+    for n in range(count):
+        issue = rng.randint(1, 8)
+        text = (f"{' '.join(rng.choices(WORDS, k=12))} #wp{issue} "
+                f"{rng.choice(KIND_TAGS)}").strip()
+        messages.append(IncomingMessage(
+            rng.choice(ROOMS), f"$event{n}", rng.choice(AUTHORS), text,
+            T0 + timedelta(seconds=30 * n), sender_name=None))
+    return messages
+
+
+async def ingest(url: str, plan: WorkPlan, messages: list[IncomingMessage]) -> float:
+    """Bursts of `BURST` events, `IN_FLIGHT` bursts at a time (an adapter parses the next sync
+    batch while the previous one commits); every event is durable before its burst returns."""
+    settings = Settings(_env_file=None, database_url=url)  # type: ignore[call-arg]
+    engine = make_engine(url)
+    await upgrade(engine)
+    storage = Storage(Database(engine))
+    svc = Services(settings=settings, plan=plan, storage=storage, chat=NullChat(),
+                   clock=SystemClock(), staff=AllowList(()), tr=Translator("en"))
+    router = Router(ROUTES, EVENTS, svc, MESSAGE_BATCHES)
+    slots = asyncio.Semaphore(IN_FLIGHT)
+
+    async def burst(events: list[IncomingMessage]) -> None:
+        async with slots:
+            await router.dispatch_batch(events)
+
+    with timed() as timer:
+        async with asyncio.TaskGroup() as group:
+            for start in range(0, len(messages), BURST):
+                await slots.acquire()  # back-pressure: at most IN_FLIGHT bursts queued
+                slots.release()
+                group.create_task(burst(messages[start:start + BURST]))
+    stored = await storage.count_messages()
+    await storage.close()
+    await engine.dispose()
+    assert stored == len(messages), f"stored {stored} of {len(messages)}"
+    return timer.seconds
+
+
+def raw_ingest(path: Path, plan: WorkPlan, messages: list[IncomingMessage]) -> float:
+    """The raw layer: the same rows, one transaction, `executemany` (tables made by us)."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=FULL")
+    with timed() as timer:
+        rows, tags, kinds = [], [], []
+        for m in messages:
+            found = read_hashtags(m.text, plan)
+            posted = m.sent_at.replace(tzinfo=None).isoformat(sep=" ")
+            key = ("matrix", m.where.id, m.message_id)
+            rows.append((*key, m.where.name, m.sender_id, m.text, posted))
+            tags += [(*key, issue, int(TagSource.HASHTAG), m.sender_id, posted, m.sender_id,
+                      posted) for issue in found.issues]
+            kinds += [(*key, kind, int(TagSource.HASHTAG)) for kind in found.kinds]
+        connection.execute("BEGIN")
+        connection.executemany(
+            "INSERT INTO messages (platform, conversation_id, message_id, conversation_name, "
+            "sender_id, text, posted_at) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        connection.executemany(
+            "INSERT INTO tags (platform, conversation_id, message_id, issue, sources, "
+            "sender_id, posted_at, tagged_by, tagged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            tags)
+        connection.executemany(
+            "INSERT INTO message_kinds (platform, conversation_id, message_id, kind, sources) "
+            "VALUES (?, ?, ?, ?, ?)", kinds)
+        connection.execute("COMMIT")
+    connection.close()
+    return timer.seconds
+
+
+RAW_GROUP_BY = ("SELECT issue, count(*), count(DISTINCT sender_id) FROM tags "
+                "GROUP BY issue")
+
+
+def raw_digest(path: Path) -> float:
+    connection = sqlite3.connect(path)
+    with timed() as timer:
+        connection.execute(RAW_GROUP_BY).fetchall()
+    connection.close()
+    return timer.seconds
+
+
+async def our_digest(url: str, plan: WorkPlan) -> tuple[float, int]:
+    engine = make_engine(url)
+    storage = Storage(Database(engine))
+    tr = Translator("en")
+    with timed() as timer:
+        scope = DigestScope(DigestFilters(), "all time")
+        digest = await build_digest(storage, plan, scope, datetime.now(UTC))
+        text = render_digest(digest, plan, tr, plan.zone).text
+    await storage.close()
+    await engine.dispose()
+    return timer.seconds, len(text)
+
+
+async def schema_only(url: str) -> None:
+    engine = make_engine(url)
+    await upgrade(engine)
+    await engine.dispose()
+
+
+def best_of(runs: int, measure: object) -> float:
+    assert callable(measure)
+    return min(measure() for _ in range(runs))
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--messages", type=int, default=100_000)
+    parser.add_argument("--large", type=int, default=1_000_000)
+    args = parser.parse_args()
+    plan = load_workplan(PLAN_PATH)
+    with tempfile.TemporaryDirectory() as folder:
+        ours_path, raw_path = Path(folder) / "ours.db", Path(folder) / "raw.db"
+        ours_url = f"sqlite+aiosqlite:///{ours_path}"
+        messages = make_messages(args.messages)
+        await schema_only(f"sqlite+aiosqlite:///{raw_path}")
+        raw_seconds = raw_ingest(raw_path, plan, messages)
+        our_seconds = await ingest(ours_url, plan, messages)
+        del messages
+        print(f"ingest {args.messages:,} tagged messages (handler path, group commit, durable)")
+        print(f"  ours : {args.messages / our_seconds:>10,.0f} msg/s  ({our_seconds:.2f} s)")
+        print(f"  raw  : {args.messages / raw_seconds:>10,.0f} msg/s  ({raw_seconds:.2f} s, "
+              f"sqlite3 executemany, one transaction)")
+        print(f"  ratio ours/raw throughput: {ratio(raw_seconds, our_seconds)}; "
+              f"peak RSS {peak_rss_mb():.0f} MB")
+        await report_digest(ours_url, ours_path, plan, args.messages)
+
+        large_path = Path(folder) / "large.db"
+        large_url = f"sqlite+aiosqlite:///{large_path}"
+        await schema_only(large_url)
+        for start in range(0, args.large, 100_000):
+            raw_ingest(large_path, plan, make_messages(min(100_000, args.large - start),
+                                                       seed=start)[:] and
+                       _renumbered(start, min(100_000, args.large - start)))
+        await report_digest(large_url, large_path, plan, args.large)
+
+
+def _renumbered(start: int, count: int) -> list[IncomingMessage]:
+    messages = make_messages(count, seed=start)
+    return [IncomingMessage(m.where, f"$event{start + n}", m.sender_id, m.text,
+                            m.sent_at + timedelta(seconds=30 * start)) for n, m in
+            enumerate(messages)]
+
+
+async def report_digest(url: str, path: Path, plan: WorkPlan, count: int) -> None:
+    rss_before = peak_rss_mb()
+    ours = min([(await our_digest(url, plan))[0] for _ in range(3)])
+    raw = best_of(3, lambda: raw_digest(path))
+    print(f"digest over {count:,} stored inputs")
+    print(f"  ours : {ours * 1000:>8.1f} ms (figures by GROUP BY + newest entries per issue/kind)")
+    print(f"  raw  : {raw * 1000:>8.1f} ms (one GROUP BY)")
+    print(f"  ratio ours/raw time: {ratio(ours, raw)}; peak RSS {peak_rss_mb():.0f} MB "
+          f"(before the digest {rss_before:.0f} MB)")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,55 @@
+"""Shared pieces of the benchmarks: a chat that discards, peak memory, timing, a report line."""
+
+from __future__ import annotations
+
+import resource
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from bot.messages import Attachment, Conversation
+
+
+class NullChat:
+    """Accepts everything and keeps nothing: the benchmark measures our side only."""
+
+    async def send(self, where: Conversation, text: str, *, reply_to: str | None = None,
+                   idempotency_key: str | None = None) -> str:
+        return "sent"
+
+    async def send_private(self, where: Conversation, user_id: str, text: str) -> str | None:
+        return "sent"
+
+    async def send_file(self, where: Conversation, user_id: str, attachment: Attachment,
+                        text: str) -> str | None:
+        return "sent"
+
+    async def react(self, where: Conversation, message_id: str, reaction: str) -> None:
+        return None
+
+    async def permalink(self, where: Conversation, message_id: str) -> str | None:
+        return None
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@dataclass
+class Timer:
+    seconds: float = 0.0
+
+
+@contextmanager
+def timed() -> Iterator[Timer]:
+    timer = Timer()
+    start = time.perf_counter()
+    try:
+        yield timer
+    finally:
+        timer.seconds = time.perf_counter() - start
+
+
+def ratio(ours: float, raw: float) -> str:
+    return f"{ours / raw:.2f}x" if raw else "n/a"

@@ -1,0 +1,184 @@
+"""MatrixAdapter: logs in, joins the configured rooms, runs the sync loop, answers the core."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from typing import Any
+
+import aiohttp
+import nio
+
+from bot.adapters import Dispatch
+from bot.adapters.matrix.batch import Batch
+from bot.adapters.matrix.chat import MatrixChat
+from bot.adapters.matrix.history import fetch_since
+from bot.adapters.matrix.http import MatrixHttp, MatrixUnreachable, segment
+from bot.adapters.matrix.inbound import Reacted
+from bot.adapters.matrix.ingest import SyncIngest
+from bot.adapters.matrix.rooms import RoomKeeper
+from bot.adapters.matrix.roomstate import RoomState, RoomStates, read_timeline
+from bot.adapters.matrix.session import open_session
+from bot.adapters.matrix.staff import MatrixStaff
+from bot.adapters.matrix.sync import SyncLoop, backoff_delay
+from bot.errors import AdapterError, UserError
+from bot.i18n import Translator
+from bot.messages import Conversation, IncomingMessage, MessageEdited
+from bot.ports import Clock, StaffDirectory
+from bot.settings import Settings
+from bot.storage import Storage
+
+log = logging.getLogger(__name__)
+# nio logs whole response bodies at DEBUG, login answers (access tokens) included.
+logging.getLogger("nio.responses").setLevel(logging.INFO)
+
+PLATFORM = "matrix"
+
+
+def client_config() -> nio.AsyncClientConfig:
+    # Finite everything: nio's defaults retry a 429 or a timeout forever, silently. Our own
+    # requests handle rate limits themselves (MatrixHttp); these bound nio's login calls.
+    return nio.AsyncClientConfig(max_limit_exceeded=3, max_timeouts=2, request_timeout=60,
+                                 store_sync_tokens=False, encryption_enabled=False)
+
+
+class MatrixAdapter:
+    platform = PLATFORM
+
+    def __init__(self, settings: Settings, storage: Storage, clock: Clock, *,
+                 timeline_limit: int = 100, backoff_base: float = 1.0,
+                 long_poll_ms: int = 30_000) -> None:
+        if not settings.matrix_homeserver or not settings.matrix_user_id:
+            raise AdapterError("the Matrix adapter needs a homeserver and a user id")
+        self._settings = settings
+        self._storage = storage
+        self._clock = clock
+        self._tr = Translator(settings.locale)
+        self.client = nio.AsyncClient(settings.matrix_homeserver, settings.matrix_user_id,
+                                      config=client_config())
+        self.http = MatrixHttp(self.client)
+        self.rooms = RoomStates()
+        self._chat = MatrixChat(self.http, storage, clock, self._tr, self.user_id, self.rooms)
+        self._staff = MatrixStaff(settings.staff, self._room_state, clock)
+        self.keeper = RoomKeeper(self.http, storage, clock, self._tr, self._chat,
+                                 self._is_staff, self.user_id)
+        self.ingest = SyncIngest(bot_user=self.user_id, prefix=settings.command_prefix,
+                                 storage=storage, clock=clock, http=self.http, rooms=self.rooms,
+                                 keeper=self.keeper, staff=self._staff)
+        self.sync = SyncLoop(self.http, self.ingest, storage, timeline_limit=timeline_limit,
+                             backoff_base=backoff_base, long_poll_ms=long_poll_ms)
+        self.dispatch: Dispatch | None = None  # the router's, once serving
+        self._started = False
+        self._backoff_base = backoff_base
+
+    @property
+    def chat(self) -> MatrixChat:
+        return self._chat
+
+    def staff_directory(self) -> StaffDirectory | None:
+        return self._staff
+
+    def user_id(self) -> str:
+        return str(self.client.user_id)
+
+    async def start(self) -> None:
+        """Log in (reusing the stored device), then join the configured and staff rooms."""
+        if self._started:
+            return
+        await open_session(self.client, self._settings, self._storage, self._clock)
+        await self.keeper.load()
+        await self.keeper.join_configured(self._settings.matrix_rooms)
+        if self._settings.matrix_staff_room:
+            try:
+                self._staff.room_id = await self.keeper.join(self._settings.matrix_staff_room)
+            except AdapterError as exc:
+                log.error("cannot join the staff room %s: %s", self._settings.matrix_staff_room,
+                          exc)
+        self._started = True
+
+    async def serve(self, dispatch: Dispatch) -> None:
+        self.dispatch = dispatch
+        try:
+            await self._start_when_reachable()
+            await self.sync.run(dispatch)
+        finally:
+            await self.close()
+
+    async def _start_when_reachable(self) -> None:
+        """A homeserver that is down at start is waited for (with backoff), not fatal."""
+        failures = 0
+        while True:
+            try:
+                await self.start()
+                return
+            except (MatrixUnreachable, aiohttp.ClientError, TimeoutError, OSError) as exc:
+                failures += 1
+                delay = backoff_delay(failures, self._backoff_base, 60.0)
+                log.warning("cannot reach the homeserver (%s); retrying in %.1f s",
+                            type(exc).__name__, delay)
+                await asyncio.sleep(delay)
+
+    async def close(self) -> None:
+        # Close the HTTP session only: never log out, that would delete our device.
+        await self.client.close()
+
+    # RoomControl -----------------------------------------------------------------------------
+
+    def supports(self, platform: str) -> bool:
+        return platform == PLATFORM
+
+    async def leave(self, where: Conversation, farewell: str) -> None:
+        await self.keeper.leave(where.id, farewell)
+
+    async def backfill(self, where: Conversation, since: datetime,
+                       dispatch: Dispatch | None = None) -> int:
+        """Tag the past: messages, edits and reactions of a followed room since `since`.
+        Commands in the history are not run again, and nothing of the bot's own is read."""
+        dispatch = dispatch or self.dispatch
+        if dispatch is None:
+            raise AdapterError("backfill before the adapter was started")
+        if where.id not in self.keeper.subscribed:
+            raise UserError(self._tr("rooms.not_followed"))
+        room = self.rooms.get(where.id)
+        events = await fetch_since(self.http, where.id, since)
+        with self._chat.quietly(str(e.get("event_id")) for e in events):
+            return await self._replay(events, room, dispatch)
+
+    async def _replay(self, events: list[dict[str, Any]], room: RoomState,
+                      dispatch: Dispatch) -> int:
+        batch, read = Batch(), 0
+        for item in read_timeline(events, room, self.user_id()):
+            if isinstance(item, IncomingMessage) and not item.text.startswith(
+                    self._settings.command_prefix):
+                read += 1
+                await batch.add(_bind(dispatch, item), f"past message {item.message_id}",
+                                provides=(item.message_id,))
+            elif isinstance(item, MessageEdited):
+                await batch.add(_bind(dispatch, item), f"past edit of {item.message_id}",
+                                provides=(item.message_id,), needs=(item.message_id,))
+            elif isinstance(item, Reacted):
+                await batch.add(_bind(dispatch, item.event), f"past reaction {item.reaction_id}",
+                                needs=(item.event.message_id,))
+        await batch.flush()
+        return read
+
+    async def resolve_room(self, room: str) -> str:
+        """A room id for an alias (`#consultation:example.org`), or the id itself."""
+        if room.startswith("!"):
+            return room
+        answer = await self.http.request("GET", f"/directory/room/{segment(room)}")
+        return str(answer["room_id"])
+
+    # Staff -----------------------------------------------------------------------------------
+
+    async def _is_staff(self, user_id: str) -> bool:
+        return await self._staff.is_staff(PLATFORM, user_id)
+
+    async def _room_state(self, room_id: str) -> list[Any]:
+        answer = await self.http.fetch("GET", f"/rooms/{segment(room_id)}/state")
+        return answer if isinstance(answer, list) else []
+
+
+def _bind(dispatch: Dispatch, event: Any) -> Any:
+    return lambda: dispatch(event)

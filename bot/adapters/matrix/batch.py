@@ -1,0 +1,81 @@
+"""Ordered, concurrent dispatch of one sync batch, so that storage commits it as a group.
+
+The core stores each plain event with one queued write. Dispatching the events of a batch as
+concurrent tasks, in order, puts all their writes in the group-commit queue in that order, and
+the sync token written after them lands in the same transaction. An event that refers to one
+still pending (an edit of a message of the same batch), and every command, first waits for
+what is pending, so nothing is applied before what it depends on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+log = logging.getLogger(__name__)
+
+Job = Callable[[], Awaitable[Any]]
+
+
+class StorageUnavailable(RuntimeError):
+    """The database failed under a batch: the sync token must not move; retry the batch."""
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A database outage (retry the batch) rather than one bad event (skip it)."""
+    return isinstance(exc, OperationalError | InterfaceError | OSError | TimeoutError)
+
+
+class Batch:
+    def __init__(self) -> None:
+        self._pending: list[tuple[asyncio.Task[Any], str]] = []
+        self._ids: set[str] = set()
+
+    def depends_on_pending(self, event_ids: Iterable[str | None]) -> bool:
+        return any(event_id in self._ids for event_id in event_ids if event_id)
+
+    async def add(self, job: Job, label: str, *, provides: Iterable[str] = (),
+                  needs: Iterable[str | None] = ()) -> asyncio.Task[Any]:
+        """Start `job` now, after what it `needs` is done."""
+        if self.depends_on_pending(needs):
+            await self.flush()
+        task = asyncio.create_task(_call(job))
+        self._pending.append((task, label))
+        self._ids.update(provides)
+        return task
+
+    async def alone(self, job: Job, label: str) -> None:
+        """Run `job` by itself once everything before it is done (a command)."""
+        await self.flush()
+        await self._settle([(asyncio.create_task(_call(job)), label)])
+
+    async def flush(self) -> None:
+        pending, self._pending = self._pending, []
+        self._ids.clear()
+        await self._settle(pending)
+
+    async def _settle(self, pending: list[tuple[asyncio.Task[Any], str]]) -> None:
+        if not pending:
+            return
+        results = await asyncio.gather(*(task for task, _ in pending), return_exceptions=True)
+        outage: BaseException | None = None
+        for (_, label), result in zip(pending, results, strict=True):
+            if not isinstance(result, BaseException):
+                continue
+            if isinstance(result, asyncio.CancelledError):
+                raise result
+            if is_transient(result):
+                outage = outage or result
+            else:  # one bad event never stops the loop
+                log.error("skipped %s: it could not be handled", label, exc_info=result)
+        if outage is not None:
+            raise StorageUnavailable(f"storage failed during a sync batch: {outage!r}") \
+                from outage
+
+
+async def _call(job: Job) -> Any:
+    return await job()

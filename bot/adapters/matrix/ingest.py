@@ -1,0 +1,206 @@
+"""One sync response in: room state, invites, events dispatched in order, and our sync token
+committed after (normally in the same transaction as) the events it covers."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.adapters import Dispatch
+from bot.adapters.matrix.batch import Batch, StorageUnavailable
+from bot.adapters.matrix.history import fetch_gap
+from bot.adapters.matrix.http import MatrixHttp
+from bot.adapters.matrix.inbound import (
+    EncryptionOn,
+    Reacted,
+    Redacted,
+)
+from bot.adapters.matrix.rooms import RoomKeeper
+from bot.adapters.matrix.roomstate import RoomState, RoomStates, read_timeline
+from bot.adapters.matrix.staff import MatrixStaff
+from bot.messages import IncomingMessage, MessageDeleted, MessageEdited, ReactionRemoved
+from bot.ports import Clock
+from bot.storage import Storage
+from bot.storage.repository import write_state
+
+log = logging.getLogger(__name__)
+
+_STAFF_STATE = frozenset({"m.room.power_levels", "m.room.member", "m.room.create"})
+
+
+class BadSync(ValueError):
+    """A sync response without a `next_batch`: nothing in it can be trusted."""
+
+
+class SyncIngest:
+    def __init__(self, *, bot_user: Callable[[], str], prefix: str, storage: Storage,
+                 clock: Clock, http: MatrixHttp, rooms: RoomStates, keeper: RoomKeeper,
+                 staff: MatrixStaff) -> None:
+        self._bot_user = bot_user
+        self._prefix = prefix
+        self._storage = storage
+        self._clock = clock
+        self._http = http
+        self._rooms = rooms
+        self._keeper = keeper
+        self._staff = staff
+
+    @property
+    def token_key(self) -> str:
+        return f"matrix:{self._bot_user()}:next_batch"
+
+    async def apply(self, response: Mapping[str, Any], since: str | None,
+                    dispatch: Dispatch) -> str:
+        """Handle one sync response; returns its `next_batch`, durably stored."""
+        next_batch = response.get("next_batch")
+        if not isinstance(next_batch, str) or not next_batch:
+            raise BadSync("sync response without next_batch")
+        rooms = response.get("rooms")
+        rooms = rooms if isinstance(rooms, dict) else {}
+        for room_id, info in _sections(rooms, "invite"):
+            invite_state = info.get("invite_state")
+            events = invite_state.get("events") if isinstance(invite_state, dict) else None
+            try:
+                await self._keeper.on_invite(room_id, events if isinstance(events, list) else ())
+            except Exception:  # it stays pending and is answered on a later sync
+                log.exception("could not answer the invite to %s", room_id)
+        for room_id, _ in _sections(rooms, "leave"):
+            self._rooms.forget(room_id)
+            await self._keeper.on_left(room_id)
+        batch = Batch()
+        for room_id, info in _sections(rooms, "join"):
+            await self._joined_room(room_id, info, since, batch, dispatch)
+        token = await batch.add(lambda: self._storage.run_in_transaction(
+            self._token_write(next_batch)), "sync token")
+        try:
+            await batch.flush()
+        except StorageUnavailable:
+            # An event's write failed beside a token write that went through (the group
+            # commit retries each write alone after a failed batch): put the token back, so
+            # that even a restart now redoes this batch.
+            if since is not None and not token.cancelled() and token.exception() is None:
+                await self._storage.run_in_transaction(self._token_write(since))
+            raise
+        token.result()  # the token write itself failing must stop the loop from moving on
+        return next_batch
+
+    def _token_write(self, next_batch: str) -> Callable[[AsyncConnection], Awaitable[None]]:
+        at = self._clock.now()
+
+        async def op(conn: AsyncConnection) -> None:
+            await write_state(conn, self.token_key, next_batch, at)
+        return op
+
+    async def _joined_room(self, room_id: str, info: Mapping[str, Any], since: str | None,
+                           batch: Batch, dispatch: Dispatch) -> None:
+        state = info.get("state")
+        state_events = state.get("events") if isinstance(state, dict) else None
+        room = self._rooms.apply_all(room_id, state_events or ())
+        timeline = info.get("timeline")
+        timeline = timeline if isinstance(timeline, dict) else {}
+        events = [e for e in timeline.get("events") or () if isinstance(e, dict)]
+        followed = room_id in self._keeper.subscribed
+        if room_id == self._staff.room_id and any(
+                e.get("type") in _STAFF_STATE for e in [*events, *(state_events or ())]
+                if isinstance(e, dict)):
+            self._staff.invalidate()
+        me = self._bot_user()
+        joined_at = _own_join(events, me)
+        if joined_at is not None:
+            # Just joined: what came before our join is history, imported only on request;
+            # only its state counts (the room may have been encrypted from the start).
+            self._rooms.apply_all(room_id, events[:joined_at])
+            events = events[joined_at:]
+        prev_batch = timeline.get("prev_batch")
+        if (timeline.get("limited") and since and isinstance(prev_batch, str) and followed
+                and not room.encrypted and joined_at is None):
+            gap = await fetch_gap(self._http, room_id, prev_batch, since)
+            log.info("filled a gap of %d events in %s", len(gap), room_id)
+            events = gap + events
+        if room.encrypted:
+            await self._keeper.on_encrypted(room_id)
+            return
+        for item in read_timeline(events, room, me):
+            if isinstance(item, EncryptionOn):
+                await self._keeper.on_encrypted(room_id)
+                return  # from here on the room is unreadable: store nothing more
+            await self._route(item, room, followed, batch, dispatch)
+
+    async def _route(self, item: IncomingMessage | MessageEdited | Reacted | Redacted,
+                     room: RoomState, followed: bool, batch: Batch, dispatch: Dispatch
+                     ) -> None:
+        if isinstance(item, IncomingMessage):
+            label = f"message {item.message_id} in {room.room_id}"
+            if item.text.startswith(self._prefix):
+                await batch.alone(lambda: dispatch(item), label)
+            elif followed:  # rooms not followed are never stored
+                await batch.add(lambda: dispatch(item), label, provides=(item.message_id,))
+            return
+        if not followed:
+            return
+        if isinstance(item, MessageEdited):
+            await batch.add(lambda: self._edit(item, dispatch), f"edit of {item.message_id}",
+                            provides=(item.message_id,), needs=(item.message_id,))
+        elif isinstance(item, Reacted):
+            touched = (item.event.message_id, item.reaction_id)
+            await batch.add(lambda: dispatch(item.event), f"reaction {item.reaction_id}",
+                            provides=touched, needs=touched)
+            await batch.add(lambda: self._remember_reaction(item), "reaction record")
+        else:
+            await batch.add(lambda: self._redaction(item, dispatch),
+                            f"redaction of {item.redacts}", provides=(item.redacts,),
+                            needs=(item.redacts,))
+
+    async def _edit(self, edit: MessageEdited, dispatch: Dispatch) -> None:
+        stored = await self._storage.message(edit.ref)
+        if stored is not None and stored.sender_id != edit.sender_id:
+            log.info("ignored an edit of %s by someone else than its author", edit.ref)
+            return
+        if stored is not None and stored.edited_at and stored.edited_at >= edit.edited_at:
+            return  # a replay of an older edit must not undo a newer one
+        await dispatch(edit)
+
+    def _reaction_key(self, reaction_id: str) -> str:
+        return f"matrix:{self._bot_user()}:reaction:{reaction_id}"
+
+    async def _remember_reaction(self, item: Reacted) -> None:
+        # Only the target and the key: a redaction of this id withdraws exactly that tag.
+        value = json.dumps({"message": item.event.message_id, "key": item.event.reaction})
+        await self._storage.set_state(self._reaction_key(item.reaction_id), value,
+                                      item.event.reacted_at)
+
+    async def _redaction(self, item: Redacted, dispatch: Dispatch) -> None:
+        key = self._reaction_key(item.redacts)
+        remembered = await self._storage.get_state(key)
+        if remembered:
+            reaction = json.loads(remembered)
+            await dispatch(ReactionRemoved(item.where, reaction["message"], item.sender_id,
+                                           reaction["key"], item.at))
+            await self._storage.set_state(key, "", item.at)
+            return
+        await dispatch(MessageDeleted(item.where, item.redacts, item.at))
+
+
+def _own_join(events: list[dict[str, Any]], me: str) -> int | None:
+    """Where our latest join is in `events`, if it is there (a profile change is no join)."""
+    for index in range(len(events) - 1, -1, -1):
+        event = events[index]
+        content, unsigned = event.get("content"), event.get("unsigned")
+        before = unsigned.get("prev_content") if isinstance(unsigned, dict) else None
+        if (event.get("type") == "m.room.member" and event.get("state_key") == me
+                and isinstance(content, dict) and content.get("membership") == "join"
+                and not (isinstance(before, dict) and before.get("membership") == "join")):
+            return index
+    return None
+
+
+def _sections(rooms: Mapping[str, Any], name: str) -> list[tuple[str, Mapping[str, Any]]]:
+    section = rooms.get(name)
+    if not isinstance(section, dict):
+        return []
+    return [(room_id, info) for room_id, info in section.items()
+            if isinstance(room_id, str) and isinstance(info, dict)]

@@ -1,0 +1,37 @@
+"""`leave` and `backfill`: staff manage the rooms the bot follows (platforms that have rooms)."""
+
+from __future__ import annotations
+
+from bot.dates import format_day, parse_day
+from bot.errors import UsageError, UserError
+from bot.messages import IncomingMessage
+from bot.room_control import RoomControl
+from bot.router import Args
+from bot.services import Services
+
+DEFAULT_BACKFILL = "30d"
+
+
+def _control(msg: IncomingMessage, svc: Services) -> RoomControl:
+    if svc.rooms is None or not svc.rooms.supports(msg.where.platform):
+        raise UserError(svc.tr("rooms.unsupported"))
+    return svc.rooms
+
+
+async def leave_room(msg: IncomingMessage, args: Args, svc: Services) -> None:
+    """Say goodbye and leave; nothing is answered after, the bot is gone."""
+    await _control(msg, svc).leave(msg.where, svc.tr("rooms.farewell"))
+
+
+async def backfill_room(msg: IncomingMessage, args: Args, svc: Services) -> str:
+    control = _control(msg, svc)
+    words = [w for w in args.words if w.lower() != "since"]
+    if len(words) > 1:
+        raise UsageError(svc.tr("rooms.bad_date", word=" ".join(words)))
+    word = words[0] if words else DEFAULT_BACKFILL
+    since = parse_day(word, svc.clock.now(), svc.zone)
+    if since is None:
+        raise UsageError(svc.tr("rooms.bad_date", word=word))
+    count = await control.backfill(msg.where, since)
+    return svc.tr("rooms.backfill_done", count=count,
+                  since=format_day(since, svc.zone, svc.locale))

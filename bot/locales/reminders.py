@@ -1,0 +1,120 @@
+"""Sentences of milestone reminders and the `milestone` staff commands."""
+
+en = {
+    "usage.milestone": "`{p}milestone add <when> \"<title>\" [lead 7d,1d,1h] [in here|<channel>] "
+                       "[until <date>] [link <url>] [issues 1,3]`, `{p}milestone edit <id> …`, "
+                       "`{p}milestone remove <id>` — when is `2019-11-07 10:30 "
+                       "America/Toronto`, `every Tuesday 14:00 UTC` or `cron \"0 14 * * tue\"`",
+    "reminders.now": "starting now",
+    "reminders.details": "Details",
+    "reminders.ago": "started {span} ago",
+    "reminders.inputs.one": "{count} input so far on issue {issue} ({title}) — add yours "
+                            "with {hashtag}",
+    "reminders.inputs.other": "{count} inputs so far on issue {issue} ({title}) — add yours "
+                              "with {hashtag}",
+    "reminders.late": "(Late: this reminder was due {due}; I was not running then.)",
+    "reminders.days": "Sunday,Monday,Tuesday,Wednesday,Thursday,Friday,Saturday",
+    "reminders.every_day": "day",
+    "reminders.every": "every {days} at {time} ({zone})",
+    "reminders.every_cron": "on the schedule `{cron}` ({zone})",
+    "reminders.lead": "{span} before",
+    "reminders.lead_zero": "at the start",
+    "reminders.report.title": "Reminders that were not posted",
+    "reminders.report.missed": "{title}: the reminder {lead} ({when}) was due {due} in "
+                               "{target}; I was not running, and it is too late to post it.",
+    "reminders.report.failed": "{title}: the reminder {lead} ({when}) could not be posted in "
+                               "{target}, due {due}; the platform kept refusing it.",
+    "reminders.report.more.one": "…and 1 more.",
+    "reminders.report.more.other": "…and {count} more.",
+    "reminders.list.id": "id {id}",
+    "reminders.list.next": "next: {when}",
+    "milestone.added": "Milestone {id} added: {title}, {when} ({countdown}). Reminders {leads} "
+                       "in {targets}.",
+    "milestone.edited": "Milestone {id} changed: {title}, {when} ({countdown}). Reminders "
+                        "{leads} in {targets}.",
+    "milestone.removed": "Milestone {id} removed: {title}. Its reminders will not be posted.",
+    "milestone.unknown": "There is no milestone {id}. Write `{p}milestones` to see their ids.",
+    "milestone.from_plan": "Milestone `{id}` comes from the work plan file; change it there "
+                           "(config/workplan.yaml) and restart.",
+    "milestone.conflict": "Milestone {id} was changed by someone else just now; look at "
+                          "`{p}milestones` and try again.",
+    "milestone.what": "Say `add`, `edit <id>` or `remove <id>`.",
+    "milestone.need_when": "Say when: `2019-11-07 10:30 America/Toronto`, `every Tuesday 14:00 "
+                           "UTC` or `cron \"0 14 * * tue\"`.",
+    "milestone.need_title": "Give the milestone a title in quotes, e.g. \"ICANN66 session\".",
+    "milestone.bad_date": "`{word}` is not a date I can read: write 2019-11-07.",
+    "milestone.bad_time": "`{word}` is not a time: write 10:30 (24-hour clock).",
+    "milestone.bad_lead": "`{word}` is not a lead time: write 7d, 1d, 1h, 30m or 0.",
+    "milestone.bad_target": "`{word}` is not a channel I know: write `in here`, `in #name` or "
+                            "`in slack:C123`.",
+    "milestone.bad_issue": "`{word}` is not an issue of the work plan ({range}).",
+    "milestone.bad_recurrence": "I can't read `{text}` as a recurrence: write `every Tuesday "
+                                "14:00 UTC` or a five-field crontab such as `0 14 * * tue`.",
+    "milestone.missing_value": "`{word}` needs a value after it.",
+    "milestone.past": "That date has passed ({when}); give a future one.",
+    "milestone.default_targets": "the default targets",
+    "milestone.lead_none": "none",
+}
+
+fr = {
+    "usage.milestone": "`{p}milestone add <quand> \"<titre>\" [lead 7d,1d,1h] "
+                       "[in here|<canal>] [until <date>] [link <url>] [issues 1,3]`, "
+                       "`{p}milestone edit <id> …`, `{p}milestone remove <id>` — quand est "
+                       "`2019-11-07 10:30 America/Toronto`, `every Tuesday 14:00 UTC` ou "
+                       "`cron \"0 14 * * tue\"`",
+    "reminders.now": "cela commence maintenant",
+    "reminders.details": "Détails",
+    "reminders.ago": "commencé il y a {span}",
+    "reminders.inputs.one": "{count} contribution jusqu'ici sur la question {issue} ({title}) "
+                            "— ajoutez la vôtre avec {hashtag}",
+    "reminders.inputs.other": "{count} contributions jusqu'ici sur la question {issue} "
+                              "({title}) — ajoutez la vôtre avec {hashtag}",
+    "reminders.late": "(En retard : ce rappel était prévu {due} ; je n'étais pas en service à "
+                      "ce moment-là.)",
+    "reminders.days": "dimanche,lundi,mardi,mercredi,jeudi,vendredi,samedi",
+    "reminders.every_day": "jour",
+    "reminders.every": "chaque {days} à {time} ({zone})",
+    "reminders.every_cron": "selon le calendrier `{cron}` ({zone})",
+    "reminders.lead": "{span} avant",
+    "reminders.lead_zero": "au début",
+    "reminders.report.title": "Rappels qui n'ont pas été publiés",
+    "reminders.report.missed": "{title} : le rappel {lead} ({when}) était prévu {due} dans "
+                               "{target} ; je n'étais pas en service et il est trop tard pour "
+                               "le publier.",
+    "reminders.report.failed": "{title} : le rappel {lead} ({when}) n'a pas pu être publié "
+                               "dans {target}, prévu {due} ; la plateforme l'a refusé à chaque "
+                               "essai.",
+    "reminders.report.more.one": "…et 1 autre.",
+    "reminders.report.more.other": "…et {count} autres.",
+    "reminders.list.id": "id {id}",
+    "reminders.list.next": "prochaine : {when}",
+    "milestone.added": "Étape {id} ajoutée : {title}, {when} ({countdown}). Rappels {leads} "
+                       "dans {targets}.",
+    "milestone.edited": "Étape {id} modifiée : {title}, {when} ({countdown}). Rappels {leads} "
+                        "dans {targets}.",
+    "milestone.removed": "Étape {id} supprimée : {title}. Ses rappels ne seront pas publiés.",
+    "milestone.unknown": "Il n'y a pas d'étape {id}. Écrivez `{p}milestones` pour voir les "
+                         "identifiants.",
+    "milestone.from_plan": "L'étape `{id}` vient du fichier du plan de travail ; modifiez-la "
+                           "là (config/workplan.yaml) puis redémarrez.",
+    "milestone.conflict": "L'étape {id} vient d'être modifiée par quelqu'un d'autre ; "
+                          "consultez `{p}milestones` et réessayez.",
+    "milestone.what": "Précisez `add`, `edit <id>` ou `remove <id>`.",
+    "milestone.need_when": "Précisez quand : `2019-11-07 10:30 America/Toronto`, `every "
+                           "Tuesday 14:00 UTC` ou `cron \"0 14 * * tue\"`.",
+    "milestone.need_title": "Donnez un titre entre guillemets à l'étape, par exemple "
+                            "\"Séance ICANN66\".",
+    "milestone.bad_date": "Je ne peux pas lire la date `{word}` : écrivez 2019-11-07.",
+    "milestone.bad_time": "`{word}` n'est pas une heure : écrivez 10:30 (sur 24 heures).",
+    "milestone.bad_lead": "`{word}` n'est pas un délai : écrivez 7d, 1d, 1h, 30m ou 0.",
+    "milestone.bad_target": "Je ne connais pas le canal `{word}` : écrivez `in here`, "
+                            "`in #nom` ou `in slack:C123`.",
+    "milestone.bad_issue": "`{word}` n'est pas une question du plan de travail ({range}).",
+    "milestone.bad_recurrence": "Je ne peux pas lire la récurrence `{text}` : écrivez `every "
+                                "Tuesday 14:00 UTC` ou un crontab à cinq champs comme "
+                                "`0 14 * * tue`.",
+    "milestone.missing_value": "`{word}` doit être suivi d'une valeur.",
+    "milestone.past": "Cette date est passée ({when}) ; donnez-en une à venir.",
+    "milestone.default_targets": "les cibles par défaut",
+    "milestone.lead_none": "aucun",
+}

@@ -1,0 +1,1 @@
+"""Milestone reminders: due times (pure), rendering, and the tick job that claims and posts."""

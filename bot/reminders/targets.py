@@ -1,0 +1,67 @@
+"""Where reminders go: `slack:C123`, `matrix:!room:server` or `console`, and each target's
+timezone and language (`PLENARY_CHANNEL_TIMEZONES`, `PLENARY_CHANNEL_LOCALES`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.messages import Conversation
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+PLATFORMS = ("slack", "matrix", "console")
+CONSOLE = Conversation("console", "console", name="console")
+
+
+def parse_target(text: str) -> Conversation:
+    """A conversation from `platform:id`; ValueError names what is wrong."""
+    text = text.strip()
+    if text == "console":
+        return CONSOLE
+    platform, _, conversation_id = text.partition(":")
+    if platform not in PLATFORMS or not conversation_id:
+        raise ValueError(f"{text!r} is not a target like slack:C123, matrix:!room:server or "
+                         "console")
+    return Conversation(platform, conversation_id)
+
+
+def target_of(where: Conversation) -> str:
+    return "console" if where.platform == "console" else f"{where.platform}:{where.id}"
+
+
+def default_targets(settings: Settings) -> tuple[str, ...]:
+    """Every configured conversation; the console when no platform is configured."""
+    targets = [f"slack:{c}" for c in settings.slack_channels]
+    targets += [f"matrix:{r}" for r in settings.matrix_rooms]
+    return tuple(targets) or ("console",)
+
+
+def parse_channel_map(text: str, what: str) -> dict[str, str]:
+    """`slack:C1=Europe/Paris,matrix:!r:s=America/Toronto` (or `…=fr`); ValueError if bad."""
+    mapping: dict[str, str] = {}
+    for entry in filter(None, (part.strip() for part in text.split(","))):
+        target, sep, value = entry.rpartition("=")
+        if not sep or not target:
+            raise ValueError(f"{entry!r} is not like target={what}")
+        parse_target(target)
+        value = value.strip()
+        if what == "timezone":
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"unknown timezone {value!r} for {target}") from None
+        elif value not in ("en", "fr"):
+            raise ValueError(f"locale {value!r} for {target} is not en or fr")
+        mapping[target.strip()] = value
+    return mapping
+
+
+def zone_for(settings: Settings, target: str, fallback: ZoneInfo) -> ZoneInfo:
+    name = parse_channel_map(settings.channel_timezones, "timezone").get(target)
+    return ZoneInfo(name) if name else fallback
+
+
+def locale_for(settings: Settings, target: str) -> str:
+    return parse_channel_map(settings.channel_locales, "locale").get(target, settings.locale)

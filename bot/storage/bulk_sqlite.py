@@ -1,0 +1,51 @@
+"""Multi-row inserts straight through the SQLite driver, for bursts of new messages.
+
+SQLAlchemy's per-parameter processing costs more than SQLite's own work for these narrow
+rows; writing `INSERT … VALUES (…), (…) … RETURNING` ourselves keeps a burst of messages
+near the raw driver's speed (see bench/bench_foundation.py). Values are bound, never
+interpolated; table and column names come from our models only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+# SQLite's default limit on bound variables per statement (since 3.32).
+MAX_VARIABLES = 32766
+
+
+def sqlite_datetime(value: datetime) -> str:
+    """The text SQLAlchemy's SQLite DATETIME writes (naive UTC), so that reads agree."""
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+async def insert_values(conn: AsyncConnection, table: Table, columns: Sequence[str],
+                        rows: Sequence[Sequence[object]], *, on_conflict: str,
+                        returning: Sequence[str] = ()) -> list[tuple[Any, ...]]:
+    """Insert `rows` (values in `columns` order, instants already as `sqlite_datetime` text);
+    returns the `returning` columns of the rows written. `on_conflict` is the statement's
+    conflict clause, e.g. `ON CONFLICT DO NOTHING`."""
+    if not rows:
+        return []
+    for column in (*columns, *returning):
+        table.c[column]  # noqa: B018 — a KeyError here is a caller's typo, never user data
+    one_row = "(" + ", ".join("?" * len(columns)) + ")"
+    per_statement = max(1, MAX_VARIABLES // len(columns))
+    tail = f" RETURNING {', '.join(returning)}" if returning else ""
+    driver = (await conn.get_raw_connection()).driver_connection
+    assert driver is not None
+    written: list[tuple[Any, ...]] = []
+    for start in range(0, len(rows), per_statement):
+        part = rows[start:start + per_statement]
+        sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES "
+               f"{', '.join([one_row] * len(part))} {on_conflict}{tail}")
+        cursor = await driver.execute(sql, [value for row in part for value in row])
+        if returning:
+            written.extend(tuple(row) for row in await cursor.fetchall())
+        await cursor.close()
+    return written

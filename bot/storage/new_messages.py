@@ -1,0 +1,113 @@
+"""Storing bursts of new messages with their hashtag tags: the ingest hot path.
+
+One multi-row statement per table and no look-up first: the insert itself skips keys already
+taken (a redelivery, or a deleted message's tombstone) and returns the keys it wrote. Rows are
+plain tuples; on SQLite they go straight to the driver (see `bulk_sqlite`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.messages import IncomingMessage, MessageRef
+from bot.storage import bulk_sqlite
+from bot.storage.records import SaveOutcome
+from bot.storage.sql import insert_ignoring_duplicates, insert_or_add_sources, storable_text
+from bot.storage.tables import KINDS, MESSAGES, TAGS
+from bot.tags import TagSet, TagSource
+
+KEY = ("platform", "conversation_id", "message_id")
+MESSAGE_COLUMNS = (*KEY, "conversation_name", "thread_id", "sender_id", "sender_name", "text",
+                   "permalink", "posted_at")
+TAG_COLUMNS = (*KEY, "issue", "sources", "sender_id", "posted_at", "tagged_by", "tagged_at")
+KIND_COLUMNS = (*KEY, "kind", "sources")
+_HASHTAG = int(TagSource.HASHTAG)
+# A fresh message has no tags yet, but another replica may have added some: keep every bit.
+_ADD_SOURCES = "ON CONFLICT DO UPDATE SET sources = {table}.sources | excluded.sources"
+
+Stamp = Callable[[datetime], object]
+
+
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    msg: IncomingMessage
+    tags: TagSet
+    at: datetime
+
+
+async def save_messages(conn: AsyncConnection, items: Sequence[NewMessage]) -> list[SaveOutcome]:
+    """Outcomes in the order of `items`; the same message twice in a burst is NEW once."""
+    stamp = _sqlite_stamp() if conn.dialect.name == "sqlite" else _as_is
+    rows = []
+    for item in items:
+        msg, where = item.msg, item.msg.where
+        rows.append((where.platform, where.id, msg.message_id, _storable(where.name),
+                     where.thread_id, msg.sender_id, _storable(msg.sender_name),
+                     storable_text(msg.text), msg.permalink, stamp(msg.sent_at)))
+    written = await _insert(conn, MESSAGES, MESSAGE_COLUMNS, rows, "ON CONFLICT DO NOTHING",
+                            returning=KEY)
+    inserted = {MessageRef(str(platform), str(conversation), str(message))
+                for platform, conversation, message in written}
+    outcomes: list[SaveOutcome] = []
+    tag_rows: list[tuple[object, ...]] = []
+    kind_rows: list[tuple[object, ...]] = []
+    for item, row in zip(items, rows, strict=True):
+        ref = item.msg.ref
+        if ref not in inserted:
+            outcomes.append(SaveOutcome.REPEAT)
+            continue
+        inserted.discard(ref)
+        outcomes.append(SaveOutcome.NEW)
+        key, sender, posted_at, tagged_at = row[:3], item.msg.sender_id, row[-1], stamp(item.at)
+        tag_rows += [(*key, issue, _HASHTAG, sender, posted_at, sender, tagged_at)
+                     for issue in item.tags.issues]
+        kind_rows += [(*key, kind, _HASHTAG) for kind in item.tags.kinds]
+    await _insert(conn, TAGS, TAG_COLUMNS, tag_rows, _ADD_SOURCES.format(table="tags"))
+    await _insert(conn, KINDS, KIND_COLUMNS, kind_rows,
+                  _ADD_SOURCES.format(table="message_kinds"))
+    return outcomes
+
+
+async def _insert(conn: AsyncConnection, table: Table, columns: Sequence[str],
+                  rows: Sequence[tuple[object, ...]], on_conflict: str,
+                  returning: Sequence[str] = ()) -> list[tuple[object, ...]]:
+    if not rows:
+        return []
+    if conn.dialect.name == "sqlite":
+        return await bulk_sqlite.insert_values(conn, table, columns, rows,
+                                               on_conflict=on_conflict, returning=returning)
+    dialect = conn.dialect.name
+    if table is MESSAGES:
+        statement = insert_ignoring_duplicates(dialect, table)
+    else:
+        statement = insert_or_add_sources(dialect, table, columns[:4])
+    if returning:
+        statement = statement.returning(*(table.c[column] for column in returning))
+    result = await conn.execute(statement, [dict(zip(columns, row, strict=True))
+                                            for row in rows])
+    return [tuple(row) for row in result] if returning else []
+
+
+def _storable(text: str | None) -> str | None:
+    return storable_text(text) if text is not None else None
+
+
+def _as_is(moment: datetime) -> object:
+    return moment
+
+
+def _sqlite_stamp() -> Stamp:
+    """SQLite's text for an instant, computed once per distinct instant of a burst."""
+    texts: dict[datetime, object] = {}
+
+    def stamp(moment: datetime) -> object:
+        text = texts.get(moment)
+        if text is None:
+            text = texts[moment] = bulk_sqlite.sqlite_datetime(moment)
+        return text
+    return stamp

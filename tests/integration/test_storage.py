@@ -1,0 +1,159 @@
+"""The repository on SQLite and PostgreSQL: uniqueness under redelivery, edits, deletions,
+erasure, digest figures and filters."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.digests.model import DigestFilters
+from bot.messages import Conversation, IncomingMessage, MessageRef
+from bot.storage import SaveOutcome, Storage
+from bot.tags import TagSet, TagSource
+
+pytestmark = pytest.mark.integration
+
+T0 = datetime(2019, 10, 1, 12, tzinfo=UTC)
+ROOM = Conversation("slack", "C1", name="general")
+OTHER = Conversation("slack", "C2", name="outreach")
+
+
+def message(n: int, text: str = "x", *, sender: str = "U1", where: Conversation = ROOM,
+            minutes: int = 0) -> IncomingMessage:
+    return IncomingMessage(where, f"{n}", sender, text, T0 + timedelta(minutes=minutes or n),
+                           sender_name=sender.lower())
+
+
+async def test_concurrent_redeliveries_store_one_row(any_storage: Storage) -> None:
+    msg = message(1, "#wp3")
+    outcomes = await asyncio.gather(*(any_storage.save_message(msg, TagSet((3,)), T0)
+                                      for _ in range(6)))
+    assert sorted(o.value for o in outcomes) == ["new"] + ["repeat"] * 5
+    assert await any_storage.count_messages() == 1
+    assert await any_storage.messages_for(3) == [msg.ref]
+
+
+async def test_redelivery_in_separate_batches_is_a_repeat(any_storage: Storage) -> None:
+    msg = message(1)
+    assert await any_storage.save_message(msg, TagSet(), T0) is SaveOutcome.NEW
+    assert await any_storage.save_message(msg, TagSet(), T0) is SaveOutcome.REPEAT
+
+
+async def test_tags_keep_their_sources_and_untag_per_source(any_storage: Storage) -> None:
+    msg = message(1)
+    await any_storage.save_message(msg, TagSet((3,), ("solution",)), T0)
+    change = await any_storage.add_tags(msg.ref, TagSet((3, 4)), TagSource.REACTION, "U2", T0)
+    assert change is not None and change.added == TagSet((4,))
+    change = await any_storage.remove_tags(msg.ref, TagSet((3, 4)), TagSource.REACTION, "U2", T0)
+    assert change is not None and change.removed == TagSet((4,))
+    assert await any_storage.tags_of(msg.ref) == TagSet((3,), ("solution",))
+    change = await any_storage.remove_tags(msg.ref, TagSet((3,), ("solution",)), None, "U1", T0)
+    assert change is not None and change.removed == TagSet((3,), ("solution",))
+    assert await any_storage.tags_of(msg.ref) == TagSet()
+
+
+async def test_tagging_an_unknown_message_changes_nothing(any_storage: Storage) -> None:
+    unknown = MessageRef("slack", "C1", "nope")
+    assert await any_storage.add_tags(unknown, TagSet((3,)), TagSource.COMMAND, "U", T0) is None
+    assert await any_storage.messages_for(3) == []
+
+
+async def test_edit_updates_text_and_hashtag_tags(any_storage: Storage) -> None:
+    msg = message(1, "#wp1")
+    await any_storage.save_message(msg, TagSet((1,)), T0)
+    change = await any_storage.edit_message(msg.ref, "#wp2 now", TagSet((2,)), "U1", T0)
+    assert change is not None
+    assert (change.added, change.removed) == (TagSet((2,)), TagSet((1,)))
+    stored = await any_storage.message(msg.ref)
+    assert stored is not None and stored.text == "#wp2 now" and stored.edited_at == T0
+
+
+async def test_a_deletion_arriving_first_still_keeps_the_message_out(any_storage: Storage
+                                                                    ) -> None:
+    msg = message(1, "#wp1")
+    assert not await any_storage.delete_message(msg.ref, T0)
+    assert await any_storage.save_message(msg, TagSet((1,)), T0) is SaveOutcome.REPEAT
+    assert await any_storage.count_messages() == 0
+
+
+async def test_delete_leaves_a_tombstone_that_keeps_replays_out(any_storage: Storage) -> None:
+    msg = message(1, "#wp1")
+    await any_storage.save_message(msg, TagSet((1,)), T0)
+    assert await any_storage.delete_message(msg.ref, T0)
+    assert await any_storage.save_message(msg, TagSet((1,)), T0) is SaveOutcome.REPEAT
+    assert await any_storage.message(msg.ref) is None
+    assert await any_storage.figures(DigestFilters()) == []
+
+
+async def test_forget_sender_erases_messages_tags_and_tombstones_them(any_storage: Storage
+                                                                      ) -> None:
+    for n in range(1, 4):
+        await any_storage.save_message(message(n, sender="U9"), TagSet((n,)), T0)
+    await any_storage.save_message(message(4, sender="U1"), TagSet((1,)), T0)
+    assert await any_storage.forget_sender("slack", "U9", T0) == 3
+    assert await any_storage.count_messages() == 1
+    assert await any_storage.save_message(message(2, sender="U9"), TagSet((2,)), T0) \
+        is SaveOutcome.REPEAT
+    assert await any_storage.forget_sender("slack", "U9", T0) == 0
+
+
+async def test_digest_figures_and_filters(any_storage: Storage) -> None:
+    saves = [
+        (message(1, "a", sender="U1"), TagSet((1,), ("solution",))),
+        (message(2, "b", sender="U2"), TagSet((1, 3))),
+        (message(3, "c", sender="U1", where=OTHER), TagSet((3,), ("quickwin",))),
+        (message(4, "d", sender="U3"), TagSet()),
+    ]
+    for msg, tags in saves:
+        await any_storage.save_message(msg, tags, T0)
+
+    async def figures(**filters: object) -> dict[int, tuple[int, int]]:
+        found = await any_storage.figures(DigestFilters(**filters))  # type: ignore[arg-type]
+        return {f.issue: (f.inputs, f.contributors) for f in found}
+
+    assert await figures() == {1: (2, 2), 3: (2, 2)}
+    assert await figures(issues=(3,)) == {3: (2, 2)}
+    assert await figures(since=T0 + timedelta(minutes=2)) == {1: (1, 1), 3: (2, 2)}
+    assert await figures(until=T0 + timedelta(minutes=2)) == {1: (1, 1)}
+    assert await figures(channel="#Outreach") == {3: (1, 1)}
+    assert await figures(channel="C1") == {1: (2, 2), 3: (1, 1)}
+    assert await figures(author="u2") == {1: (1, 1), 3: (1, 1)}
+    assert await figures(kinds=("quickwin",)) == {3: (1, 1)}
+    assert await figures(kinds=("comment",)) == {1: (1, 1), 3: (1, 1)}
+    latest = await any_storage.latest_entries(DigestFilters(), 3, 10)
+    assert [(e.ref.message_id, e.kinds, e.channel) for e in latest] == [
+        ("3", ("quickwin",), "outreach"), ("2", (), "general")]
+    streamed = [e async for e in any_storage.stream_entries(DigestFilters())]
+    assert [(e.issue, e.ref.message_id) for e in streamed] == [(1, "2"), (1, "1"), (3, "3"),
+                                                               (3, "2")]
+
+
+async def test_claim_event_is_true_once(any_storage: Storage) -> None:
+    results = await asyncio.gather(*(any_storage.claim_event("slack", "Ev1", T0)
+                                     for _ in range(4)))
+    assert sorted(results) == [False, False, False, True]
+
+
+async def test_state_survives_overwrites(any_storage: Storage) -> None:
+    assert await any_storage.get_state("matrix.next_batch") is None
+    await any_storage.set_state("matrix.next_batch", "s1", T0)
+    await any_storage.set_state("matrix.next_batch", "s2", T0)
+    assert await any_storage.get_state("matrix.next_batch") == "s2"
+
+
+async def test_text_with_nul_and_long_ids_round_trips(any_storage: Storage) -> None:
+    msg = IncomingMessage(ROOM, "m" * 200, "U1", "zero\x00byte ünïcode 🎉", T0)
+    await any_storage.save_message(msg, TagSet((2,)), T0)
+    stored = await any_storage.message(msg.ref)
+    assert stored is not None and stored.text == "zero\ufffdbyte ünïcode 🎉"
+
+
+async def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys(
+        storage: Storage) -> None:
+    async with storage.db.read() as conn:
+        pragmas = {name: (await conn.exec_driver_sql(f"PRAGMA {name}")).scalar_one()
+                   for name in ("journal_mode", "busy_timeout", "foreign_keys", "synchronous")}
+    assert pragmas == {"journal_mode": "wal", "busy_timeout": 30000, "foreign_keys": 1,
+                       "synchronous": 2}

@@ -1,0 +1,57 @@
+"""The scheduled digest job without mail: posted to the staff room once per period."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.errors import ConfigError
+from bot.handlers.scheduled_digest import post_scheduled_digest, staff_conversation
+from bot.messages import Conversation
+from bot.settings import load_settings
+from bot.storage import Storage
+from bot.workplan import WorkPlan
+from tests.conftest import make_settings
+from tests.fakes import Harness
+
+
+def _harness(tmp_path: Path, plan: WorkPlan, storage: Storage, cron: str) -> Harness:
+    settings = make_settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/unused.db",
+                             digest_cron=cron, staff_conversation="test:staff")
+    return Harness(settings, plan, storage)
+
+
+async def test_every_monday_posts_once_per_week(tmp_path: Path, plan: WorkPlan,
+                                                storage: Storage) -> None:
+    harness = _harness(tmp_path, plan, storage, "every monday 09:00")
+    harness.clock.set("2019-10-03T15:00:00+00:00")
+    await harness.say("Pool the travel budget #wp3")
+    harness.clock.set("2019-10-06T12:00:00+00:00")  # Sunday: last week's digest is long done
+    await post_scheduled_digest(harness.svc)
+    first = [s for s in harness.sent if s.where.id == "staff"]
+    assert len(first) == 1 and "Pool the travel budget" not in first[0].text
+    harness.clock.set("2019-10-07T13:00:00+00:00")  # Monday 09:00 in Toronto
+    for _ in range(3):
+        await post_scheduled_digest(harness.svc)
+        harness.clock.advance(hours=2)
+    posts = [s for s in harness.sent if s.where.id == "staff"]
+    assert len(posts) == 2
+    assert "Pool the travel budget" in posts[1].text
+    assert posts[1].key == "plenary-digest-20191007T1300"
+
+
+def test_a_bad_crontab_is_refused_at_start_up(monkeypatch: pytest.MonkeyPatch,
+                                              tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PLENARY_DIGEST_CRON", "0 9 * *")
+    with pytest.raises(ConfigError, match="PLENARY_DIGEST_CRON: '0 9 \\* \\*' is neither"):
+        load_settings()
+
+
+def test_staff_conversation_setting() -> None:
+    assert staff_conversation("matrix:!room:example.org") == Conversation(
+        "matrix", "!room:example.org")
+    assert staff_conversation("console") == Conversation("console", "console")
+    with pytest.raises(ConfigError):
+        staff_conversation("slack")

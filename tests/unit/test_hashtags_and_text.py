@@ -1,0 +1,85 @@
+"""Pure pieces: finding and folding hashtags, neutral text, dates, translations."""
+
+from __future__ import annotations
+
+import re
+import string
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.dates import format_instant, format_span, parse_day
+from bot.hashtags import find_hashtags, fold
+from bot.i18n import Translator
+from bot.locales import CATALOGUES
+from bot.text import Span, parse_line, plain, to_plain
+
+
+@pytest.mark.parametrize(("text", "tags"), [
+    ("#wp1 and #Solution", ["wp1", "solution"]),
+    ("#Ressources #RESSOURCES #ressources", ["ressources"]),
+    ("#priorités / #PRIORITÉS", ["priorites"]),
+    ("#ＷＰ３ full width", ["wp3"]),
+    ("(#wp4), «#wp5»", ["wp4", "wp5"]),
+    ("C# and foo#bar and https://x.example/#frag", []),
+    ("#low-hanging- fruit", ["low-hanging"]),
+    ("", []),
+])
+def test_find_hashtags(text: str, tags: list[str]) -> None:
+    assert find_hashtags(text) == tags
+
+
+def test_fold_is_case_accent_and_width_insensitive() -> None:
+    assert fold("Complexité") == fold("COMPLEXITE") == fold("ｃｏｍｐｌｅｘｉｔｅ") == "complexite"
+
+
+def test_plain_makes_user_text_inert() -> None:
+    hostile = "**bold** [x](http://evil) `c` \\ *"
+    assert parse_line(plain(hostile)) == [Span("text", hostile)]
+
+
+def test_parse_line_reads_the_core_markup() -> None:
+    assert parse_line("a **b** `c` [d](http://e) f") == [
+        Span("text", "a "), Span("bold", "b"), Span("text", " "), Span("code", "c"),
+        Span("text", " "), Span("link", "d", "http://e"), Span("text", " f")]
+    assert to_plain("see [site](http://x)") == "see site <http://x>"
+
+
+def test_dates_are_read_as_iso_days_or_relative_spans() -> None:
+    now = datetime(2019, 10, 10, 12, tzinfo=UTC)
+    zone = ZoneInfo("America/Toronto")
+    assert parse_day("2019-10-01", now, zone) == datetime(2019, 10, 1, 4, tzinfo=UTC)
+    assert parse_day("7d", now, zone) == now - timedelta(days=7)
+    assert parse_day("2w", now, zone) == now - timedelta(weeks=2)
+    assert parse_day("yesterday", now, zone) is None
+    assert parse_day("2019-13-01", now, zone) is None
+
+
+def test_instants_render_in_the_zone_and_language() -> None:
+    instant = datetime(2019, 11, 7, 15, 30, tzinfo=UTC)
+    zone = ZoneInfo("America/Toronto")
+    assert format_instant(instant, zone, "en") == "Thursday 7 November 2019, 10:30 EST"
+    assert format_instant(instant, zone, "fr") == "jeudi 7 novembre 2019, 10 h 30 EST"
+    assert format_span(timedelta(days=3, hours=2, minutes=5), "en") == "3 days 2 hours"
+    assert format_span(timedelta(minutes=61), "fr") == "1 heure 1 minute"
+
+
+def _fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def test_english_and_french_catalogues_are_complete_and_agree_on_placeholders() -> None:
+    english, french = CATALOGUES["en"], CATALOGUES["fr"]
+    assert set(english) == set(french)
+    for key in english:
+        # a singular form may spell its number out ("1 input"); French's covers 0 and 1
+        assert _fields(english[key]) - {"count"} == _fields(french[key]) - {"count"}, key
+        assert french[key].strip(), key
+
+
+def test_plural_forms() -> None:
+    assert Translator("en")("workplan.inputs", count=1) == "1 input"
+    assert Translator("en")("workplan.inputs", count=0) == "0 inputs"
+    assert Translator("fr")("workplan.inputs", count=0) == "0 contribution"
+    assert re.match(r"^2 contributions$", Translator("fr")("workplan.inputs", count=2))

@@ -1,0 +1,65 @@
+"""`leave` and `backfill` through the real router: staff only, dates, platforms without rooms."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+
+from bot.handlers import EVENTS, ROUTES
+from bot.messages import Conversation
+from bot.room_control import RoomControls
+from bot.router import Router
+from tests.fakes import Harness
+
+
+class FakeRooms:
+    def __init__(self) -> None:
+        self.left: list[tuple[Conversation, str]] = []
+        self.backfilled: list[tuple[Conversation, datetime]] = []
+
+    def supports(self, platform: str) -> bool:
+        return platform == "test"
+
+    async def leave(self, where: Conversation, farewell: str) -> None:
+        self.left.append((where, farewell))
+
+    async def backfill(self, where: Conversation, since: datetime) -> int:
+        self.backfilled.append((where, since))
+        return 12
+
+
+def with_rooms(harness: Harness) -> FakeRooms:
+    rooms = FakeRooms()
+    harness.svc = dataclasses.replace(harness.svc, rooms=RoomControls([rooms]))
+    harness.router = Router(ROUTES, EVENTS, harness.svc)
+    return rooms
+
+
+async def test_only_staff_make_the_bot_leave(harness: Harness) -> None:
+    rooms = with_rooms(harness)
+    await harness.say("!leave", author="alice")
+    assert harness.replies()[-1].startswith("Only staff can use !leave")
+    assert rooms.left == []
+    await harness.say("!leave", author="carol")
+    assert rooms.left == [(harness.room, "Leaving this room, as staff asked. Messages here are "
+                                         "no longer recorded.")]
+
+
+async def test_backfill_reads_since_a_date_or_thirty_days(harness: Harness) -> None:
+    rooms = with_rooms(harness)
+    harness.clock.set("2019-10-31T12:00:00+00:00")
+    await harness.say("!backfill since 2019-10-01", author="carol")
+    assert "Read 12 past messages" in harness.replies()[-1]
+    await harness.say("!backfill", author="carol")
+    assert rooms.backfilled[-1][1] == datetime(2019, 10, 1, 12, tzinfo=UTC)
+    assert rooms.backfilled[0][1] > datetime(2019, 9, 30, tzinfo=UTC)
+    await harness.say("!backfill since yesterday", author="carol")
+    assert "`yesterday` is not a date" in harness.replies()[-1]
+    assert len(rooms.backfilled) == 2
+    await harness.say("!backfill", author="alice")
+    assert harness.replies()[-1].startswith("Only staff")
+
+
+async def test_room_commands_elsewhere_say_where_they_work(harness: Harness) -> None:
+    await harness.say("!leave", author="carol")
+    assert harness.replies()[-1] == "That command only works in a Matrix room."
