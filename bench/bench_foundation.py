@@ -2,9 +2,10 @@
 
     python -m bench.bench_foundation [--messages 100000] [--large 1000000]
 
-1. Ingest: N tagged messages as neutral events → router → hashtag parser → storage (group
-   commit, each event awaited until durable), fed as bursts of 500 concurrent events like a
-   Matrix sync batch. Raw layer: the same rows with `sqlite3.executemany` in one transaction.
+1. Ingest: N tagged messages as neutral events → router → hashtag parser → storage, fed as
+   bursts of 500 concurrent `dispatch` calls (4 bursts in flight); each call returns only
+   once its event is durable (group commit). Raw layer: the same rows with
+   `sqlite3.executemany` in one transaction.
 2. Digest: our chat digest (figures by SQL aggregation + newest entries per issue and kind)
    over N and over `--large` stored inputs. Raw layer: one `GROUP BY` over the same tables.
 Peak memory is the process's maximum RSS after each phase.
@@ -24,7 +25,7 @@ from bench.common import NullChat, peak_rss_mb, ratio, timed
 from bot.digests.build import DigestScope, build_digest
 from bot.digests.chat_text import render_digest
 from bot.digests.model import DigestFilters
-from bot.handlers import EVENTS, MESSAGE_BATCHES, ROUTES
+from bot.handlers import EVENTS, MESSAGE_BURSTS, ROUTES
 from bot.i18n import Translator
 from bot.messages import Conversation, IncomingMessage
 from bot.ports import SystemClock
@@ -60,26 +61,28 @@ def make_messages(count: int, seed: int = 7) -> list[IncomingMessage]:
 
 
 async def ingest(url: str, plan: WorkPlan, messages: list[IncomingMessage]) -> float:
-    """Bursts of `BURST` events, `IN_FLIGHT` bursts at a time (an adapter parses the next sync
-    batch while the previous one commits); every event is durable before its burst returns."""
+    """Bursts of `BURST` events dispatched concurrently, one `router.dispatch` each, as the
+    adapters do (a Matrix sync batch, Slack's concurrent deliveries), `IN_FLIGHT` bursts at a
+    time; every event is durable before its `dispatch` returns."""
     settings = Settings(_env_file=None, database_url=url)  # type: ignore[call-arg]
     engine = make_engine(url)
     await upgrade(engine)
     storage = Storage(Database(engine))
     svc = Services(settings=settings, plan=plan, storage=storage, chat=NullChat(),
                    clock=SystemClock(), staff=AllowList(()), tr=Translator("en"))
-    router = Router(ROUTES, EVENTS, svc, MESSAGE_BATCHES)
+    router = Router(ROUTES, EVENTS, svc, MESSAGE_BURSTS)
     slots = asyncio.Semaphore(IN_FLIGHT)
 
     async def burst(events: list[IncomingMessage]) -> None:
-        async with slots:
-            await router.dispatch_batch(events)
+        try:
+            await asyncio.gather(*(router.dispatch(event) for event in events))
+        finally:
+            slots.release()
 
     with timed() as timer:
         async with asyncio.TaskGroup() as group:
             for start in range(0, len(messages), BURST):
-                await slots.acquire()  # back-pressure: at most IN_FLIGHT bursts queued
-                slots.release()
+                await slots.acquire()  # back-pressure, as a busy endpoint would apply
                 group.create_task(burst(messages[start:start + BURST]))
     stored = await storage.count_messages()
     await storage.close()

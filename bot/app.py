@@ -9,7 +9,8 @@ from contextlib import asynccontextmanager
 
 from bot.adapters import Adapter
 from bot.chat_hub import AnyStaff, ChatHub
-from bot.handlers import EVENTS, JOBS, MESSAGE_BATCHES, ROUTES
+from bot.errors import BotError
+from bot.handlers import EVENTS, JOBS, MESSAGE_BURSTS, ROUTES
 from bot.i18n import Translator
 from bot.ports import Clock, StaffDirectory, SystemClock
 from bot.room_control import RoomControls
@@ -74,7 +75,7 @@ async def run(settings: Settings, plan: WorkPlan, clock: Clock | None = None,
         running = list(adapters) if adapters is not None else make_adapters(
             settings, storage, clock)
         svc = build_services(settings, plan, storage, running, clock)
-        router = Router(ROUTES, EVENTS, svc, MESSAGE_BATCHES)
+        router = Router(ROUTES, EVENTS, svc, MESSAGE_BURSTS)
         scheduler = Scheduler(svc.zone)
         for job in JOBS:
             scheduler.add(job, svc)
@@ -84,5 +85,9 @@ async def run(settings: Settings, plan: WorkPlan, clock: Clock | None = None,
             async with asyncio.TaskGroup() as group:
                 for adapter in running:
                     group.create_task(adapter.serve(router.dispatch), name=adapter.platform)
+        except* BotError as failures:
+            # An adapter's refused login is a ConfigError like any other: `__main__` prints
+            # it as one line. (The TaskGroup wraps what its tasks raise.)
+            raise failures.exceptions[0] from None
         finally:
-            scheduler.shutdown()
+            await scheduler.shutdown()

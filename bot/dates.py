@@ -30,9 +30,12 @@ def parse_day(text: str, now: datetime, zone: ZoneInfo) -> datetime | None:
     match = _RELATIVE.match(word)
     if match:
         amount, unit = int(match.group(1)), match.group(2)
-        span = {"d": timedelta(days=amount), "w": timedelta(weeks=amount),
-                "h": timedelta(hours=amount)}[unit]
-        return now - span
+        try:
+            span = {"d": timedelta(days=amount), "w": timedelta(weeks=amount),
+                    "h": timedelta(hours=amount)}[unit]
+            return now - span
+        except OverflowError:  # 9999999999d: not a date anyone means
+            return None
     try:
         day = date.fromisoformat(word)
     except ValueError:

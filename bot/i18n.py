@@ -10,6 +10,17 @@ from bot.locales import CATALOGUES
 log = logging.getLogger(__name__)
 
 LOCALES = ("en", "fr")
+# Placeholders that echo what the user typed; every catalogue puts them in a code span.
+_QUOTED = frozenset({"word", "text", "id", "cron"})
+_QUOTED_LIMIT = 100
+
+
+def quoted(value: object) -> str:
+    """User text made safe inside a code span: a backtick would end the span and let the rest
+    be read as markup (a link); a code span shows escapes literally, so nothing else changes.
+    Bounded, so that an error message never echoes a whole essay."""
+    text = str(value).replace("`", "'")
+    return text if len(text) <= _QUOTED_LIMIT else text[: _QUOTED_LIMIT - 1] + "…"
 
 
 class Translator:
@@ -20,6 +31,8 @@ class Translator:
         self._catalogue: Mapping[str, str] = CATALOGUES[locale]
 
     def __call__(self, key: str, **values: object) -> str:
+        for name in _QUOTED.intersection(values):
+            values[name] = quoted(values[name])
         count = values.get("count")
         if isinstance(count, int):
             key = f"{key}.{plural_form(self.locale, count)}"

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.errors import UsageError, UserError
+from bot.message_bursts import BurstHandler, MessageBursts
 from bot.messages import Event, IncomingMessage, Reply
 from bot.services import Services
 
@@ -30,7 +31,6 @@ class Args:
 
 Handler = Callable[[IncomingMessage, Args, Services], Awaitable[Reply | str | None]]
 EventHandler = Callable[[Any, Services], Awaitable[None]]
-BatchHandler = Callable[[Sequence[IncomingMessage], Services], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,15 +67,13 @@ def parse_args(rest: str) -> Args:
 
 class Router:
     def __init__(self, routes: Sequence[Route], events: Mapping[type, EventHandler],
-                 svc: Services, message_batches: BatchHandler | None = None) -> None:
+                 svc: Services, message_bursts: BurstHandler | None = None) -> None:
         self._routes = {route.name: route for route in routes}
         self._events = events
         self._svc = svc
-        self._message_batches = message_batches or self._one_by_one
-
-    async def _one_by_one(self, run: Sequence[IncomingMessage], svc: Services) -> None:
-        for msg in run:
-            await self.dispatch(msg)
+        one = events.get(IncomingMessage)
+        self._bursts = (MessageBursts(message_bursts, one, svc)
+                        if message_bursts is not None and one is not None else None)
 
     @property
     def routes(self) -> tuple[Route, ...]:
@@ -89,27 +87,12 @@ class Router:
             if command is not None:
                 await self._run_command(event, *command)
                 return
+            if self._bursts is not None:
+                await self._bursts.handle(event)
+                return
         handler = self._events.get(type(event))
         if handler is not None:
             await handler(event, self._svc)
-
-    async def dispatch_batch(self, events: Sequence[Event]) -> None:
-        """Handle events in order; runs of plain messages are stored together (group commit),
-        which is how a sync batch or a burst of deliveries stays fast. Durable on return."""
-        run: list[IncomingMessage] = []
-        for event in events:
-            if isinstance(event, IncomingMessage) and split_command(
-                    event.text, self._svc.settings.command_prefix) is None:
-                run.append(event)
-                continue
-            await self._flush(run)
-            run = []
-            await self.dispatch(event)
-        await self._flush(run)
-
-    async def _flush(self, run: list[IncomingMessage]) -> None:
-        if run:
-            await self._message_batches(run, self._svc)
 
     async def _run_command(self, msg: IncomingMessage, name: str, rest: str) -> None:
         svc = self._svc

@@ -6,6 +6,7 @@ doubled or late wake-up (a restart, a second replica) never posts twice or drops
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ class Scheduler:
         # jobs themselves catch up on whatever became due while the process slept.
         self._aps = AsyncIOScheduler(timezone=zone, job_defaults={
             "coalesce": True, "max_instances": 1, "misfire_grace_time": None})
+        self._running: set[asyncio.Task[object]] = set()
 
     def add(self, job: Job, svc: Services) -> None:
         trigger: IntervalTrigger | CronTrigger | None = None
@@ -61,16 +63,24 @@ class Scheduler:
         """Must be called inside the running event loop."""
         self._aps.start()
 
-    def shutdown(self) -> None:
+    async def shutdown(self) -> None:
+        """Stop waking jobs, and let a running one finish (storage closes right after)."""
         if self._aps.running:
             self._aps.shutdown(wait=False)
+        if self._running:
+            await asyncio.gather(*self._running, return_exceptions=True)
 
-    @staticmethod
-    async def _run(job: Job, svc: Services) -> None:
+    async def _run(self, job: Job, svc: Services) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
         try:
             await job.run(svc)
         except Exception:
             log.exception("scheduled job %s failed", job.name)  # the next tick tries again
+        finally:
+            if task is not None:
+                self._running.discard(task)
 
 
 def cron_trigger(crontab: str, zone: object) -> CronTrigger:

@@ -38,8 +38,11 @@ def parse_lead(text: str) -> timedelta:
     if match.group(1) is None:
         return timedelta(0)
     amount, unit = int(match.group(1)), match.group(2)
-    return {"w": timedelta(weeks=amount), "d": timedelta(days=amount),
-            "h": timedelta(hours=amount), "m": timedelta(minutes=amount)}[unit]
+    try:
+        return {"w": timedelta(weeks=amount), "d": timedelta(days=amount),
+                "h": timedelta(hours=amount), "m": timedelta(minutes=amount)}[unit]
+    except OverflowError:
+        raise ValueError(f"lead time {text!r} is too long") from None
 
 
 class _Frozen(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from bot.handlers import EVENTS, MESSAGE_BATCHES, ROUTES
+from bot.handlers import EVENTS, MESSAGE_BURSTS, ROUTES
 from bot.i18n import Translator
 from bot.messages import (
     Attachment,
@@ -99,7 +99,7 @@ class Harness:
         self.svc = Services(settings=settings, plan=plan, storage=storage, chat=self.chat,
                             clock=self.clock, staff=AllowList(settings.staff),
                             tr=Translator(settings.locale))
-        self.router = Router(ROUTES, EVENTS, self.svc, MESSAGE_BATCHES)
+        self.router = Router(ROUTES, EVENTS, self.svc, MESSAGE_BURSTS)
         self._count = 0
 
     @property

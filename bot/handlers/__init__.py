@@ -48,8 +48,8 @@ EVENTS: Final[dict[type, EventHandler]] = {
     ReactionRemoved: tagging.withdraw_reaction,
 }
 
-# Runs of plain messages (a sync batch, a burst of deliveries) are stored together.
-MESSAGE_BATCHES: Final = tagging.record_messages
+# Plain messages dispatched together (a sync batch, a burst of deliveries) are stored together.
+MESSAGE_BURSTS: Final = tagging.record_messages
 
 JOBS: Final[tuple[Job, ...]] = (
     Job("milestone-reminders", send_due_reminders, every_seconds=lambda s: s.tick_seconds),

@@ -110,7 +110,9 @@ async def _remove(stored: StoredMilestone, svc: Services) -> str:
 
 async def _find(word: str, svc: Services) -> StoredMilestone:
     key = word.lstrip("#")
-    stored = await svc.storage.reminders.milestone(int(key)) if key.isdigit() else None
+    # isdecimal, not isdigit ("²" is a digit int() refuses); ids fit in a 64-bit key
+    is_id = key.isdecimal() and len(key) <= 18
+    stored = await svc.storage.reminders.milestone(int(key)) if is_id else None
     if stored is not None:
         return stored
     if any(m.key == key for m in svc.plan.milestones):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.errors import NotFound, UsageError
+from bot.i18n import quoted
 from bot.messages import IncomingMessage, MessageRef
 from bot.router import Args
 from bot.services import Services
@@ -26,14 +27,14 @@ async def hide_input(msg: IncomingMessage, args: Args, svc: Services) -> str:
         reason = parts[1] if len(parts) > 1 else ""
         found = await svc.storage.digests.find_message(word, msg.where.platform, msg.where.id)
         if found is None:
-            raise NotFound(svc.tr("hide.unknown", word=plain(word[:200])))
+            raise NotFound(svc.tr("hide.unknown", word=word))
         target = found
     reason = " ".join(reason.split())[:MAX_REASON]
     if not reason:
-        raise UsageError(svc.tr("hide.reason_needed", p=p, target=plain(word[:200])))
+        raise UsageError(svc.tr("hide.reason_needed", p=p, target=quoted(word)))
     hidden = await svc.storage.digests.hide(target, reason, msg.sender_id, svc.clock.now())
     if hidden is None:
-        raise NotFound(svc.tr("hide.unknown", word=plain(word[:200])))
+        raise NotFound(svc.tr("hide.unknown", word=word))
     if not hidden:
         return svc.tr("hide.already")
     return svc.tr("hide.done", reason=plain(reason))

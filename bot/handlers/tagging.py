@@ -47,7 +47,7 @@ async def record_messages(burst: Sequence[IncomingMessage], svc: Services) -> No
 async def record_edit(edit: MessageEdited, svc: Services) -> None:
     found = read_hashtags(edit.new_text, svc.plan)
     change = await svc.storage.edit_message(edit.ref, edit.new_text, found, edit.sender_id,
-                                            edit.edited_at)
+                                            edit.edited_at, svc.clock.now())
     if change is None:
         log.debug("edit of a message not stored: %s", edit.ref)
 
@@ -59,8 +59,10 @@ async def record_deletion(deletion: MessageDeleted, svc: Services) -> None:
 async def record_reaction(reaction: ReactionAdded, svc: Services) -> None:
     issue = svc.plan.issue_for_reaction(reaction.reaction)
     if issue is not None:
+        # Stamped when received, not when reacted: a reaction caught up after downtime must
+        # still fall in the next digest's period.
         await svc.storage.add_tags(reaction.ref, TagSet((issue.number,)), TagSource.REACTION,
-                                   reaction.sender_id, reaction.reacted_at)
+                                   reaction.sender_id, svc.clock.now())
 
 
 async def withdraw_reaction(reaction: ReactionRemoved, svc: Services) -> None:
@@ -68,7 +70,7 @@ async def withdraw_reaction(reaction: ReactionRemoved, svc: Services) -> None:
     if issue is not None:
         await svc.storage.remove_tags(reaction.ref, TagSet((issue.number,)),
                                       TagSource.REACTION, reaction.sender_id,
-                                      reaction.removed_at)
+                                      svc.clock.now())
 
 
 async def tag_message(msg: IncomingMessage, args: Args, svc: Services) -> str:

@@ -46,16 +46,17 @@ class _MessageFacts:
     ref: MessageRef
     sender_id: str
     sent_at: datetime
+    edited_at: datetime | None
 
 
 async def _facts(conn: AsyncConnection, ref: MessageRef) -> _MessageFacts | None:
     row = (await conn.execute(
-        select(MESSAGES.c.sender_id, MESSAGES.c.posted_at)
+        select(MESSAGES.c.sender_id, MESSAGES.c.posted_at, MESSAGES.c.edited_at)
         .where(is_message(MESSAGES, ref), MESSAGES.c.deleted_at.is_(None))
     )).first()
     if row is None:
         return None
-    return _MessageFacts(ref, row.sender_id, row.posted_at)
+    return _MessageFacts(ref, row.sender_id, row.posted_at, row.edited_at)
 
 
 async def _current(conn: AsyncConnection, ref: MessageRef) -> tuple[dict[int, int], dict[str, int]]:
@@ -121,13 +122,17 @@ async def _set_sources(conn: AsyncConnection, table: Table, ref: MessageRef, col
 
 
 async def edit_message(conn: AsyncConnection, ref: MessageRef, text: str, found: TagSet,
-                       by: str, at: datetime) -> TagChange | None:
-    """New text; hashtag tags follow it, tags given another way stay."""
+                       by: str, edited_at: datetime, at: datetime) -> TagChange | None:
+    """New text; hashtag tags follow it, tags given another way stay. None (nothing changed)
+    for an unknown message, an edit by anyone but the author (Matrix lets any member send
+    one), or an edit older than the one stored (a late redelivery must not undo a newer)."""
     facts = await _facts(conn, ref)
-    if facts is None:
+    if facts is None or facts.sender_id != by:
+        return None
+    if facts.edited_at is not None and facts.edited_at >= edited_at:
         return None
     await conn.execute(update(MESSAGES).where(is_message(MESSAGES, ref))
-                       .values(text=storable_text(text), edited_at=at))
+                       .values(text=storable_text(text), edited_at=edited_at))
     issues, kinds = await _current(conn, ref)
     dropped = TagSet(tuple(i for i, s in issues.items() if s & TagSource.HASHTAG
                            and i not in found.issues),

@@ -8,10 +8,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+_LOCK_KEY = 0x706C656E  # "plen": the advisory lock that serialises migrations
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -28,6 +30,9 @@ async def upgrade(engine: AsyncEngine) -> None:
         command.upgrade(alembic_config(connection), "heads")
 
     async with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Replicas starting together: one migrates, the others wait, then find it done.
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
         await conn.run_sync(run)
 
 

@@ -50,9 +50,9 @@ class Storage:
         return outcomes
 
     async def edit_message(self, ref: MessageRef, text: str, found: TagSet, by: str,
-                           at: datetime) -> TagChange | None:
+                           edited_at: datetime, at: datetime) -> TagChange | None:
         async def op(conn: AsyncConnection) -> TagChange | None:
-            return await message_writes.edit_message(conn, ref, text, found, by, at)
+            return await message_writes.edit_message(conn, ref, text, found, by, edited_at, at)
         return await self._commits.run(op)
 
     async def delete_message(self, ref: MessageRef, at: datetime) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -45,6 +46,9 @@ def key_columns(ref: MessageRef) -> dict[str, Any]:
             "message_id": ref.message_id}
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def storable_text(text: str) -> str:
     """The same text on every backend: PostgreSQL refuses NUL and lone surrogates, SQLite
     keeps them, so both get U+FFFD instead (a message must not store in dev and fail in prod)."""
@@ -53,5 +57,5 @@ def storable_text(text: str) -> str:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        text = text.encode("utf-8", "replace").decode("utf-8").replace("?", "\ufffd")
+        text = _SURROGATE.sub("\ufffd", text)
     return text

@@ -63,11 +63,27 @@ async def test_tagging_an_unknown_message_changes_nothing(any_storage: Storage) 
 async def test_edit_updates_text_and_hashtag_tags(any_storage: Storage) -> None:
     msg = message(1, "#wp1")
     await any_storage.save_message(msg, TagSet((1,)), T0)
-    change = await any_storage.edit_message(msg.ref, "#wp2 now", TagSet((2,)), "U1", T0)
+    change = await any_storage.edit_message(msg.ref, "#wp2 now", TagSet((2,)), "U1", T0, T0)
     assert change is not None
     assert (change.added, change.removed) == (TagSet((2,)), TagSet((1,)))
     stored = await any_storage.message(msg.ref)
     assert stored is not None and stored.text == "#wp2 now" and stored.edited_at == T0
+
+
+async def test_only_the_author_edits_and_an_older_edit_never_undoes_a_newer_one(
+        any_storage: Storage) -> None:
+    msg = message(1, "#wp1")
+    await any_storage.save_message(msg, TagSet((1,)), T0)
+    later, earlier = T0 + timedelta(minutes=5), T0 + timedelta(minutes=2)
+    assert await any_storage.edit_message(msg.ref, "#wp4 hijack", TagSet((4,)), "U666",
+                                          later, later) is None
+    assert await any_storage.edit_message(msg.ref, "#wp2 newest", TagSet((2,)), "U1",
+                                          later, later) is not None
+    assert await any_storage.edit_message(msg.ref, "#wp3 older, redelivered", TagSet((3,)),
+                                          "U1", earlier, later) is None
+    stored = await any_storage.message(msg.ref)
+    assert stored is not None and stored.text == "#wp2 newest"
+    assert await any_storage.tags_of(msg.ref) == TagSet((2,))
 
 
 async def test_a_deletion_arriving_first_still_keeps_the_message_out(any_storage: Storage

@@ -93,3 +93,18 @@ async def test_french_answers_when_the_locale_is_fr(harness: Harness) -> None:
     await french.say("!frobnicate")
     assert french.replies() == [
         "Je ne connais pas la commande `!frobnicate`. Écrivez `!help` pour la liste."]
+
+
+async def test_a_backtick_in_a_typed_word_cannot_break_out_into_markup(harness: Harness) -> None:
+    await harness.say("!digest since x`[pwn](https://evil.example)`", author="carol")
+    answer = harness.replies()[-1]
+    assert answer.startswith("`x'[pwn](https://evil.example)'` is not a date I can read")
+    from bot.text import parse_line
+
+    assert [span.kind for span in parse_line(answer.splitlines()[0])] == ["code", "text"]
+
+
+@pytest.mark.parametrize("command", ["!digest since 99999999999d", "!digest until 9999999999w"])
+async def test_absurdly_large_numbers_get_a_friendly_line(harness: Harness, command: str) -> None:
+    await harness.say(command, author="carol")
+    assert "is not a date I can read" in harness.replies()[-1]

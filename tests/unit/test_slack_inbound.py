@@ -103,6 +103,17 @@ def test_an_edit_that_changes_no_text_is_ignored() -> None:
     assert read_event(same, US, NAMES, CHANNELS) is None
 
 
+def test_a_deleted_thread_parent_is_a_deletion_not_an_edit() -> None:
+    tombstone = message(subtype="message_changed", ts="1718000700.000000",
+                        event_ts="1718000700.000000",
+                        message={"subtype": "tombstone", "user": "USLACKBOT",
+                                 "text": "This message was deleted.", "ts": "1718000000.000100",
+                                 "thread_ts": "1718000000.000100"},
+                        previous_message={"text": "#wp3 budget", "ts": "1718000000.000100"})
+    assert read_event(tombstone, US, NAMES, CHANNELS) == MessageDeleted(
+        Conversation("slack", "C0GENERAL"), "1718000000.000100", slack_time("1718000700.0"))
+
+
 def test_a_deletion_names_the_deleted_ts() -> None:
     deletion = message(subtype="message_deleted", deleted_ts="1718000000.000100",
                        ts="1718000600.000000", event_ts="1718000600.000000")

@@ -1,8 +1,9 @@
 """Ordered, concurrent dispatch of one sync batch, so that storage commits it as a group.
 
 The core stores each plain event with one queued write. Dispatching the events of a batch as
-concurrent tasks, in order, puts all their writes in the group-commit queue in that order, and
-the sync token written after them lands in the same transaction. An event that refers to one
+concurrent tasks, in order, puts all their writes in the group-commit queue in that order, so
+they commit together; the sync token is written once they are all durable. An event that
+refers to one
 still pending (an edit of a message of the same batch), and every command, first waits for
 what is pending, so nothing is applied before what it depends on.
 """
@@ -52,6 +53,12 @@ class Batch:
         """Run `job` by itself once everything before it is done (a command)."""
         await self.flush()
         await self._settle([(asyncio.create_task(_call(job)), label)])
+
+    async def abandon(self) -> None:
+        """Wait for what was started, ignoring its outcome: the batch is being given up."""
+        pending, self._pending = self._pending, []
+        self._ids.clear()
+        await asyncio.gather(*(task for task, _ in pending), return_exceptions=True)
 
     async def flush(self) -> None:
         pending, self._pending = self._pending, []

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.adapters import Dispatch
-from bot.adapters.matrix.batch import Batch, StorageUnavailable
+from bot.adapters.matrix.batch import Batch
 from bot.adapters.matrix.history import fetch_gap
 from bot.adapters.matrix.http import MatrixHttp
 from bot.adapters.matrix.inbound import (
@@ -72,20 +72,17 @@ class SyncIngest:
             self._rooms.forget(room_id)
             await self._keeper.on_left(room_id)
         batch = Batch()
-        for room_id, info in _sections(rooms, "join"):
-            await self._joined_room(room_id, info, since, batch, dispatch)
-        token = await batch.add(lambda: self._storage.run_in_transaction(
-            self._token_write(next_batch)), "sync token")
         try:
-            await batch.flush()
-        except StorageUnavailable:
-            # An event's write failed beside a token write that went through (the group
-            # commit retries each write alone after a failed batch): put the token back, so
-            # that even a restart now redoes this batch.
-            if since is not None and not token.cancelled() and token.exception() is None:
-                await self._storage.run_in_transaction(self._token_write(since))
+            for room_id, info in _sections(rooms, "join"):
+                await self._joined_room(room_id, info, since, batch, dispatch)
+        except BaseException:
+            await batch.abandon()  # no task is left running unobserved
             raise
-        token.result()  # the token write itself failing must stop the loop from moving on
+        # The token moves only once every event it covers is durable (some events read before
+        # they write, so a token queued beside them could commit first): a crash in between
+        # redoes the batch, and the database's unique keys make the replay a no-op.
+        await batch.flush()  # raises StorageUnavailable: the token then stays where it was
+        await self._storage.run_in_transaction(self._token_write(next_batch))
         return next_batch
 
     def _token_write(self, next_batch: str) -> Callable[[AsyncConnection], Awaitable[None]]:
@@ -143,7 +140,9 @@ class SyncIngest:
         if not followed:
             return
         if isinstance(item, MessageEdited):
-            await batch.add(lambda: self._edit(item, dispatch), f"edit of {item.message_id}",
+            # Storage applies an edit only from the author and only if newer than the stored
+            # one (any member can send an `m.replace`; replays come late).
+            await batch.add(lambda: dispatch(item), f"edit of {item.message_id}",
                             provides=(item.message_id,), needs=(item.message_id,))
         elif isinstance(item, Reacted):
             touched = (item.event.message_id, item.reaction_id)
@@ -154,15 +153,6 @@ class SyncIngest:
             await batch.add(lambda: self._redaction(item, dispatch),
                             f"redaction of {item.redacts}", provides=(item.redacts,),
                             needs=(item.redacts,))
-
-    async def _edit(self, edit: MessageEdited, dispatch: Dispatch) -> None:
-        stored = await self._storage.message(edit.ref)
-        if stored is not None and stored.sender_id != edit.sender_id:
-            log.info("ignored an edit of %s by someone else than its author", edit.ref)
-            return
-        if stored is not None and stored.edited_at and stored.edited_at >= edit.edited_at:
-            return  # a replay of an older edit must not undo a newer one
-        await dispatch(edit)
 
     def _reaction_key(self, reaction_id: str) -> str:
         return f"matrix:{self._bot_user()}:reaction:{reaction_id}"

@@ -115,6 +115,11 @@ def _read_message_event(event: Payload, workspace: Workspace, user_names: Mappin
     channel = str(event.get("channel", ""))
     if subtype == "message_changed":
         new, old = event.get("message") or {}, event.get("previous_message") or {}
+        if new.get("subtype") == "tombstone":
+            # A thread parent deleted while its replies stay: Slack sends an "edit" to the
+            # text "This message was deleted." It is a deletion.
+            return MessageDeleted(_where(channel, None, channel_names), str(new["ts"]),
+                                  slack_time(str(event.get("event_ts") or event["ts"])))
         if is_from_a_bot(new, workspace) or new.get("text") == old.get("text"):
             return None  # e.g. Slack's own metadata updates: nothing a person changed
         edited = (new.get("edited") or {}).get("ts") or event.get("ts")

@@ -84,3 +84,5 @@ class ReactionPacer:
             if slack_error(exc) != "already_reacted":  # already_reacted: a redelivered event
                 log.warning("reaction on %s/%s failed: %s", reaction.channel, reaction.ts,
                             slack_error(exc))
+        except Exception:  # anything else must not stop the worker for every later reaction
+            log.exception("reaction on %s/%s failed", reaction.channel, reaction.ts)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.adapters.slack.inbound import PLATFORM
+from bot.adapters.slack.inbound import PLATFORM, readable_text
 from bot.adapters.slack.render import escape
 from bot.i18n import Translator
 from bot.messages import MessageRef
@@ -28,7 +28,9 @@ def build_modal(plan: WorkPlan, tr: Translator, channel_id: str, ts: str, text: 
     locale = tr.locale
     issues = [_option(issue.label(locale), str(issue.number)) for issue in plan.issues]
     kinds = [_option(kind.title.get(locale), kind.key) for kind in plan.kinds]
-    quoted = escape(excerpt(text, 200)) or "…"
+    # `text` is Slack's wire text (already escaped, mentions as <@U…>): read it as people do,
+    # then escape it once for the modal.
+    quoted = escape(excerpt(readable_text(text, {}), 200)) or "…"
     return {
         "type": "modal",
         "callback_id": MODAL_ID,

@@ -1,0 +1,75 @@
+"""Bursts: plain messages dispatched together are stored together.
+
+Adapters dispatch each event as it comes — a Matrix sync batch as concurrent tasks, Slack's
+concurrent deliveries as concurrent requests. Messages that arrive in the same turn of the
+event loop are handed to the burst handler as one list: one hashtag pass, one write, one
+commit, and every caller still returns only once its message is durable. A burst that fails
+is retried message by message, so one bad message fails alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+
+from bot.messages import IncomingMessage
+from bot.services import Services
+
+BurstHandler = Callable[[Sequence[IncomingMessage], Services], Awaitable[None]]
+MessageHandler = Callable[[IncomingMessage, Services], Awaitable[None]]
+
+
+class MessageBursts:
+    def __init__(self, handle_burst: BurstHandler, handle_one: MessageHandler,
+                 svc: Services) -> None:
+        self._handle_burst = handle_burst
+        self._handle_one = handle_one
+        self._svc = svc
+        self._waiting: list[tuple[IncomingMessage, asyncio.Future[None]]] = []
+        self._running: set[asyncio.Task[None]] = set()
+
+    async def handle(self, msg: IncomingMessage) -> None:
+        """Returns once `msg` is handled (stored); raises what handling it raised."""
+        loop = asyncio.get_running_loop()
+        if not self._waiting:
+            loop.call_soon(self._start)  # after the other events of this loop turn
+        future: asyncio.Future[None] = loop.create_future()
+        self._waiting.append((msg, future))
+        await future
+
+    def _start(self) -> None:
+        burst, self._waiting = self._waiting, []
+        task = asyncio.create_task(self._run(burst))
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+
+    async def _run(self, burst: list[tuple[IncomingMessage, asyncio.Future[None]]]) -> None:
+        try:
+            await self._handle_burst([msg for msg, _ in burst], self._svc)
+        except Exception as exc:
+            if len(burst) > 1:
+                await self._one_by_one(burst)
+            else:
+                _settle(burst[0][1], exc)
+            return
+        for _, future in burst:
+            _settle(future)
+
+    async def _one_by_one(self, burst: list[tuple[IncomingMessage, asyncio.Future[None]]]
+                          ) -> None:
+        for msg, future in burst:
+            try:
+                await self._handle_one(msg, self._svc)
+            except Exception as exc:
+                _settle(future, exc)
+            else:
+                _settle(future)
+
+
+def _settle(future: asyncio.Future[None], error: BaseException | None = None) -> None:
+    if future.done():  # its caller was cancelled
+        return
+    if error is None:
+        future.set_result(None)
+    else:
+        future.set_exception(error)
