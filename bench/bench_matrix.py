@@ -25,10 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.adapters.matrix import MatrixAdapter  # noqa: E402
-from bot.app import build_services  # noqa: E402
-from bot.handlers import EVENTS, ROUTES  # noqa: E402
+from bot.app import build_router, build_services  # noqa: E402
 from bot.ports import SystemClock  # noqa: E402
-from bot.router import Router  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.storage import Database, Storage, make_engine  # noqa: E402
 from bot.workplan import load_workplan  # noqa: E402
@@ -113,11 +111,10 @@ async def adapter_into_storage(response: dict[str, Any], workdir: Path) -> tuple
     adapter = MatrixAdapter(settings, storage, SystemClock())
     adapter.client.user_id = BOT
     adapter.keeper.subscribed.update(response["rooms"]["join"])
-    router = Router(ROUTES, EVENTS, build_services(settings, plan, storage, [adapter],
-                                                   SystemClock()))
+    router = build_router(build_services(settings, plan, storage, [adapter], SystemClock()))
     data = copy.deepcopy(response)
     started = time.perf_counter()
-    await adapter.ingest.apply(data, "s1_before", router.dispatch)
+    await adapter.ingest.apply(data, "s1_before", router)
     elapsed = time.perf_counter() - started
     stored = await storage.count_messages()
     tagged = sum((await storage.input_counts()).values())

@@ -50,6 +50,11 @@ def build_services(settings: Settings, plan: WorkPlan, storage: Storage,
                     rooms=RoomControls(adapters))
 
 
+def build_router(svc: Services) -> Router:
+    """The bot's whole behaviour (`bot.handlers`) bound to its services."""
+    return Router(ROUTES, EVENTS, svc, MESSAGE_BURSTS)
+
+
 def make_adapters(settings: Settings, storage: Storage, clock: Clock) -> list[Adapter]:
     """Slack and/or Matrix when configured, else the console."""
     adapters: list[Adapter] = []
@@ -75,7 +80,7 @@ async def run(settings: Settings, plan: WorkPlan, clock: Clock | None = None,
         running = list(adapters) if adapters is not None else make_adapters(
             settings, storage, clock)
         svc = build_services(settings, plan, storage, running, clock)
-        router = Router(ROUTES, EVENTS, svc, MESSAGE_BURSTS)
+        router = build_router(svc)
         scheduler = Scheduler(svc.zone)
         for job in JOBS:
             scheduler.add(job, svc)
@@ -84,7 +89,7 @@ async def run(settings: Settings, plan: WorkPlan, clock: Clock | None = None,
         try:
             async with asyncio.TaskGroup() as group:
                 for adapter in running:
-                    group.create_task(adapter.serve(router.dispatch), name=adapter.platform)
+                    group.create_task(adapter.serve(router), name=adapter.platform)
         except* BotError as failures:
             # An adapter's refused login is a ConfigError like any other: `__main__` prints
             # it as one line. (The TaskGroup wraps what its tasks raise.)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from bot.app import build_services, open_storage
+from bot.app import build_router, build_services, open_storage
 from bot.dates import parse_day
 from bot.errors import ConfigError, UserError
-from bot.handlers import EVENTS, ROUTES
 from bot.i18n import Translator
 from bot.messages import Conversation
 from bot.ports import SystemClock
-from bot.router import Router
 from bot.services import display_zone
 from bot.settings import Settings
 from bot.workplan import WorkPlan
@@ -26,7 +24,7 @@ async def run_backfill(settings: Settings, plan: WorkPlan, room: str, since_text
         raise UserError(tr("rooms.bad_date", word=since_text))
     async with open_storage(settings) as storage:
         adapter = MatrixAdapter(settings, storage, clock)
-        router = Router(ROUTES, EVENTS, build_services(settings, plan, storage, [adapter], clock))
+        router = build_router(build_services(settings, plan, storage, [adapter], clock))
         try:
             await adapter.start()
             room_id = await adapter.resolve_room(room)

@@ -37,6 +37,17 @@ class MessageBursts:
         self._waiting.append((msg, future))
         await future
 
+    async def handle_many(self, msgs: Sequence[IncomingMessage]) -> None:
+        """A burst the caller already holds (a sync batch): handled now, as one. Raises the
+        first failure once every message has been tried."""
+        loop = asyncio.get_running_loop()
+        burst = [(msg, loop.create_future()) for msg in msgs]
+        await self._run(burst)
+        for _, future in burst:
+            error = None if future.cancelled() else future.exception()
+            if error is not None:
+                raise error
+
     def _start(self) -> None:
         burst, self._waiting = self._waiting, []
         task = asyncio.create_task(self._run(burst))

@@ -67,13 +67,11 @@ def parse_args(rest: str) -> Args:
 
 class Router:
     def __init__(self, routes: Sequence[Route], events: Mapping[type, EventHandler],
-                 svc: Services, message_bursts: BurstHandler | None = None) -> None:
+                 svc: Services, message_bursts: BurstHandler) -> None:
         self._routes = {route.name: route for route in routes}
         self._events = events
         self._svc = svc
-        one = events.get(IncomingMessage)
-        self._bursts = (MessageBursts(message_bursts, one, svc)
-                        if message_bursts is not None and one is not None else None)
+        self._bursts = MessageBursts(message_bursts, events[IncomingMessage], svc)
 
     @property
     def routes(self) -> tuple[Route, ...]:
@@ -87,12 +85,34 @@ class Router:
             if command is not None:
                 await self._run_command(event, *command)
                 return
-            if self._bursts is not None:
-                await self._bursts.handle(event)
-                return
+            await self._bursts.handle(event)
+            return
         handler = self._events.get(type(event))
         if handler is not None:
             await handler(event, self._svc)
+
+    async def __call__(self, event: Event) -> None:
+        """The router is the adapters' `Dispatch`."""
+        await self.dispatch(event)
+
+    async def many(self, events: Sequence[Event]) -> None:
+        """Events the adapter received together (a sync batch), handled in order; runs of
+        plain messages go to storage as one burst, without a task per event. Raises the first
+        failure (a storage outage: do not acknowledge) once the rest were tried."""
+        run: list[IncomingMessage] = []
+        first_failure: Exception | None = None
+        for event in [*events, None]:
+            if isinstance(event, IncomingMessage) and split_command(
+                    event.text, self._svc.settings.command_prefix) is None:
+                run.append(event)
+                continue
+            if run:
+                first_failure = await _attempt(self._bursts.handle_many(run), first_failure)
+                run = []
+            if event is not None:
+                first_failure = await _attempt(self.dispatch(event), first_failure)
+        if first_failure is not None:
+            raise first_failure
 
     async def _run_command(self, msg: IncomingMessage, name: str, rest: str) -> None:
         svc = self._svc
@@ -146,3 +166,12 @@ class Router:
         return self._svc.settings.command_prefix
 
 
+
+
+async def _attempt(step: Awaitable[None], failure: Exception | None) -> Exception | None:
+    """Run `step`; the first failure of a series is kept, the series goes on."""
+    try:
+        await step
+    except Exception as exc:
+        return failure or exc
+    return failure

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from bot.handlers import EVENTS, MESSAGE_BURSTS, ROUTES
+from bot.app import build_router
 from bot.i18n import Translator
 from bot.messages import (
     Attachment,
@@ -16,7 +16,6 @@ from bot.messages import (
     ReactionAdded,
     ReactionRemoved,
 )
-from bot.router import Router
 from bot.services import AllowList, Services
 from bot.settings import Settings
 from bot.storage import Storage
@@ -99,7 +98,7 @@ class Harness:
         self.svc = Services(settings=settings, plan=plan, storage=storage, chat=self.chat,
                             clock=self.clock, staff=AllowList(settings.staff),
                             tr=Translator(settings.locale))
-        self.router = Router(ROUTES, EVENTS, self.svc, MESSAGE_BURSTS)
+        self.router = build_router(self.svc)
         self._count = 0
 
     @property

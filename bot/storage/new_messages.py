@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.messages import IncomingMessage, MessageRef
+from bot.messages import IncomingMessage
 from bot.storage import bulk_sqlite
 from bot.storage.records import SaveOutcome
 from bot.storage.sql import insert_ignoring_duplicates, insert_or_add_sources, storable_text
@@ -49,21 +49,20 @@ async def save_messages(conn: AsyncConnection, items: Sequence[NewMessage]) -> l
         rows.append((where.platform, where.id, msg.message_id, _storable(where.name),
                      where.thread_id, msg.sender_id, _storable(msg.sender_name),
                      storable_text(msg.text), msg.permalink, stamp(msg.sent_at)))
-    written = await _insert(conn, MESSAGES, MESSAGE_COLUMNS, rows, "ON CONFLICT DO NOTHING",
-                            returning=KEY)
-    inserted = {MessageRef(str(platform), str(conversation), str(message))
-                for platform, conversation, message in written}
+    # Keys as plain tuples: this loop runs once per message of every burst.
+    inserted = set(await _insert(conn, MESSAGES, MESSAGE_COLUMNS, rows,
+                                 "ON CONFLICT DO NOTHING", returning=KEY))
     outcomes: list[SaveOutcome] = []
     tag_rows: list[tuple[object, ...]] = []
     kind_rows: list[tuple[object, ...]] = []
     for item, row in zip(items, rows, strict=True):
-        ref = item.msg.ref
-        if ref not in inserted:
+        key = row[:3]
+        if key not in inserted:
             outcomes.append(SaveOutcome.REPEAT)
             continue
-        inserted.discard(ref)
+        inserted.discard(key)
         outcomes.append(SaveOutcome.NEW)
-        key, sender, posted_at, tagged_at = row[:3], item.msg.sender_id, row[-1], stamp(item.at)
+        sender, posted_at, tagged_at = item.msg.sender_id, row[-1], stamp(item.at)
         tag_rows += [(*key, issue, _HASHTAG, sender, posted_at, sender, tagged_at)
                      for issue in item.tags.issues]
         kind_rows += [(*key, kind, _HASHTAG) for kind in item.tags.kinds]

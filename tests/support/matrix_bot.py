@@ -11,11 +11,9 @@ from typing import Any
 import nio
 
 from bot.adapters.matrix import MatrixAdapter
-from bot.app import build_services
-from bot.handlers import EVENTS, ROUTES
+from bot.app import build_router, build_services
 from bot.messages import Event, MessageRef
 from bot.ports import SystemClock
-from bot.router import Router
 from bot.storage import Database, Storage, StoredMessage, make_engine
 from bot.workplan import WorkPlan
 from tests.conftest import make_settings
@@ -56,7 +54,7 @@ class MatrixBot:
         options = {"backoff_base": 0.05, "long_poll_ms": 1000, **adapter_options}
         self.adapter = MatrixAdapter(settings, self.storage, SystemClock(), **options)
         svc = build_services(settings, self.plan, self.storage, [self.adapter], SystemClock())
-        router = Router(ROUTES, EVENTS, svc)
+        router = build_router(svc)
 
         async def recording(event: Event) -> None:
             self.dispatched.append(event)

@@ -21,10 +21,8 @@ from typing import Any
 import aiohttp
 
 from bot.adapters.slack import SlackAdapter
-from bot.app import build_services
-from bot.handlers import EVENTS, ROUTES
+from bot.app import build_router, build_services
 from bot.ports import SystemClock
-from bot.router import Router
 from bot.settings import Settings
 from bot.storage import Storage
 from bot.workplan import WorkPlan
@@ -119,7 +117,7 @@ async def running_bot(storage: Storage, plan: WorkPlan, *, fake: FakeSlack | Non
             slack, storage.db.engine.url.render_as_string(hide_password=False), **overrides)
         adapter = SlackAdapter(settings, storage, SystemClock(), plan)
         svc = build_services(settings, plan, storage, [adapter], SystemClock())
-        router = Router(ROUTES, EVENTS, svc)
+        router = build_router(svc)
         serving = asyncio.create_task(adapter.serve(router.dispatch), name="slack adapter")
         ready = asyncio.create_task(adapter.ready.wait())
         await asyncio.wait({serving, ready}, timeout=10, return_when=asyncio.FIRST_COMPLETED)

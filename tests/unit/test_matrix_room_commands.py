@@ -5,10 +5,9 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime
 
-from bot.handlers import EVENTS, ROUTES
+from bot.app import build_router
 from bot.messages import Conversation
 from bot.room_control import RoomControls
-from bot.router import Router
 from tests.fakes import Harness
 
 
@@ -31,7 +30,7 @@ class FakeRooms:
 def with_rooms(harness: Harness) -> FakeRooms:
     rooms = FakeRooms()
     harness.svc = dataclasses.replace(harness.svc, rooms=RoomControls([rooms]))
-    harness.router = Router(ROUTES, EVENTS, harness.svc)
+    harness.router = build_router(harness.svc)
     return rooms
 
 

@@ -152,8 +152,7 @@ class MatrixAdapter:
             if isinstance(item, IncomingMessage) and not item.text.startswith(
                     self._settings.command_prefix):
                 read += 1
-                await batch.add(_bind(dispatch, item), f"past message {item.message_id}",
-                                provides=(item.message_id,))
+                batch.add_message(item, dispatch)
             elif isinstance(item, MessageEdited):
                 await batch.add(_bind(dispatch, item), f"past edit of {item.message_id}",
                                 provides=(item.message_id,), needs=(item.message_id,))

@@ -17,6 +17,9 @@ from typing import Any
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from bot.adapters import Dispatch, dispatch_together
+from bot.messages import IncomingMessage
+
 log = logging.getLogger(__name__)
 
 Job = Callable[[], Awaitable[Any]]
@@ -35,6 +38,24 @@ class Batch:
     def __init__(self) -> None:
         self._pending: list[tuple[asyncio.Task[Any], str]] = []
         self._ids: set[str] = set()
+        # Consecutive plain messages, handed over together when anything else comes.
+        self._run: list[IncomingMessage] = []
+        self._run_dispatch: Dispatch | None = None
+
+    def add_message(self, msg: IncomingMessage, dispatch: Dispatch) -> None:
+        """A plain message: it joins the current run, stored as one burst."""
+        if self._run and self._run_dispatch is not dispatch:
+            self._close_run()
+        self._run.append(msg)
+        self._run_dispatch = dispatch
+        self._ids.add(msg.message_id)
+
+    def _close_run(self) -> None:
+        if not self._run or self._run_dispatch is None:
+            return
+        run, dispatch, self._run = self._run, self._run_dispatch, []
+        task = asyncio.create_task(_call(lambda: dispatch_together(dispatch, run)))
+        self._pending.append((task, f"{len(run)} messages from {run[0].message_id}"))
 
     def depends_on_pending(self, event_ids: Iterable[str | None]) -> bool:
         return any(event_id in self._ids for event_id in event_ids if event_id)
@@ -42,6 +63,7 @@ class Batch:
     async def add(self, job: Job, label: str, *, provides: Iterable[str] = (),
                   needs: Iterable[str | None] = ()) -> asyncio.Task[Any]:
         """Start `job` now, after what it `needs` is done."""
+        self._close_run()
         if self.depends_on_pending(needs):
             await self.flush()
         task = asyncio.create_task(_call(job))
@@ -51,16 +73,18 @@ class Batch:
 
     async def alone(self, job: Job, label: str) -> None:
         """Run `job` by itself once everything before it is done (a command)."""
-        await self.flush()
+        await self.flush()  # closes the run too
         await self._settle([(asyncio.create_task(_call(job)), label)])
 
     async def abandon(self) -> None:
         """Wait for what was started, ignoring its outcome: the batch is being given up."""
+        self._run = []
         pending, self._pending = self._pending, []
         self._ids.clear()
         await asyncio.gather(*(task for task, _ in pending), return_exceptions=True)
 
     async def flush(self) -> None:
+        self._close_run()
         pending, self._pending = self._pending, []
         self._ids.clear()
         await self._settle(pending)

@@ -135,7 +135,7 @@ class SyncIngest:
             if item.text.startswith(self._prefix):
                 await batch.alone(lambda: dispatch(item), label)
             elif followed:  # rooms not followed are never stored
-                await batch.add(lambda: dispatch(item), label, provides=(item.message_id,))
+                batch.add_message(item, dispatch)
             return
         if not followed:
             return
