@@ -61,16 +61,15 @@ async def record_reaction(reaction: ReactionAdded, svc: Services) -> None:
     if issue is not None:
         # Stamped when received, not when reacted: a reaction caught up after downtime must
         # still fall in the next digest's period.
-        await svc.storage.add_tags(reaction.ref, TagSet((issue.number,)), TagSource.REACTION,
-                                   reaction.sender_id, svc.clock.now())
+        await svc.storage.add_reaction(reaction.ref, issue.number, reaction.sender_id,
+                                       svc.clock.now())
 
 
 async def withdraw_reaction(reaction: ReactionRemoved, svc: Services) -> None:
     issue = svc.plan.issue_for_reaction(reaction.reaction)
     if issue is not None:
-        await svc.storage.remove_tags(reaction.ref, TagSet((issue.number,)),
-                                      TagSource.REACTION, reaction.sender_id,
-                                      svc.clock.now())
+        await svc.storage.remove_reaction(reaction.ref, issue.number, reaction.sender_id,
+                                          svc.clock.now())
 
 
 async def tag_message(msg: IncomingMessage, args: Args, svc: Services) -> str:

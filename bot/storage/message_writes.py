@@ -19,7 +19,7 @@ from bot.storage.sql import (
     message_key_in,
     storable_text,
 )
-from bot.storage.tables import AUDIT, KINDS, MESSAGES, TAGS
+from bot.storage.tables import AUDIT, KINDS, MESSAGES, REACTIONS, TAGS
 from bot.tags import TagSet, TagSource
 
 TAG_KEY = ("platform", "conversation_id", "message_id", "issue")
@@ -150,7 +150,7 @@ async def delete_messages(conn: AsyncConnection, refs: Sequence[MessageRef], at:
     if not refs:
         return 0
     existed = await _existing(conn, list(refs))
-    for table in (TAGS, KINDS):
+    for table in (TAGS, KINDS, REACTIONS):
         await conn.execute(delete(table).where(message_key_in(table, list(refs))))
     await conn.execute(update(MESSAGES).where(message_key_in(MESSAGES, list(refs))).values(
         sender_id="", sender_name=None, conversation_name=None, text="", permalink=None,

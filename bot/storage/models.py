@@ -124,6 +124,25 @@ class KindRow(Base):
     )
 
 
+class ReactionRow(Base):
+    """Who reacted with an issue's emoji: the reaction tag stays while anyone's reaction does."""
+
+    __tablename__ = "reactions"
+
+    platform: Mapped[str] = mapped_column(PLATFORM, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(OPAQUE, primary_key=True)
+    message_id: Mapped[str] = mapped_column(OPAQUE, primary_key=True)
+    issue: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[str] = mapped_column(OPAQUE, primary_key=True)
+    reacted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        ForeignKeyConstraint(list(_MESSAGE_KEY), [f"messages.{c}" for c in _MESSAGE_KEY],
+                             ondelete="CASCADE"),
+        Index(None, "platform", "user_id"),  # forget-me erases a person's reactions too
+    )
+
+
 class HandledEventRow(Base):
     """Platform events (and commands) already acted on: redeliveries are dropped here."""
 

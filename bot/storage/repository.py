@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.digests.model import DigestEntry, DigestFilters, IssueFigures
 from bot.messages import IncomingMessage, MessageRef
-from bot.storage import digest_queries, message_writes
+from bot.storage import digest_queries, message_writes, reaction_writes
 from bot.storage.database import Database
 from bot.storage.digest_store import DigestStore
 from bot.storage.group_commit import GroupCommit, WriteOp
@@ -73,8 +73,22 @@ class Storage:
         return await self._commits.run(op)
 
     async def forget_sender(self, platform: str, sender_id: str, at: datetime) -> int:
+        """Erase a person: their messages (the count returned) and their reactions."""
         async def op(conn: AsyncConnection) -> int:
+            await reaction_writes.forget_reactions(conn, platform, sender_id, at)
             return await message_writes.forget_sender(conn, platform, sender_id, at)
+        return await self._commits.run(op)
+
+    async def add_reaction(self, ref: MessageRef, issue: int, user_id: str, at: datetime
+                           ) -> TagChange | None:
+        async def op(conn: AsyncConnection) -> TagChange | None:
+            return await reaction_writes.add_reaction(conn, ref, issue, user_id, at)
+        return await self._commits.run(op)
+
+    async def remove_reaction(self, ref: MessageRef, issue: int, user_id: str, at: datetime
+                              ) -> TagChange | None:
+        async def op(conn: AsyncConnection) -> TagChange | None:
+            return await reaction_writes.remove_reaction(conn, ref, issue, user_id, at)
         return await self._commits.run(op)
 
     async def message(self, ref: MessageRef) -> StoredMessage | None:

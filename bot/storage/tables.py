@@ -11,6 +11,7 @@ from bot.storage.models import (
     HandledEventRow,
     KindRow,
     MessageRow,
+    ReactionRow,
     StateRow,
     TagRow,
 )
@@ -21,3 +22,4 @@ KINDS = cast(Table, KindRow.__table__)
 AUDIT = cast(Table, AuditRow.__table__)
 HANDLED_EVENTS = cast(Table, HandledEventRow.__table__)
 STATE = cast(Table, StateRow.__table__)
+REACTIONS = cast(Table, ReactionRow.__table__)

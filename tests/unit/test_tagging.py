@@ -161,3 +161,22 @@ async def test_forget_me_erases_only_the_askers_messages(harness: Harness) -> No
     # the command itself is not input: only erin's message is left
     assert await harness.storage.count_messages() == 1
     assert await harness.storage.messages_for(issue=1) == []
+
+
+async def test_a_tag_by_reaction_stays_while_anyone_still_reacts(harness: Harness) -> None:
+    msg = await harness.say("Interpretation for every call")
+    await harness.react(msg.message_id, "5️⃣", author="bob")
+    await harness.react(msg.message_id, "5️⃣", author="dave")
+    await harness.unreact(msg.message_id, "5️⃣", author="bob")
+    assert (await harness.storage.tags_of(msg.ref)).issues == (5,)
+    await harness.unreact(msg.message_id, "5️⃣", author="dave")
+    assert (await harness.storage.tags_of(msg.ref)).issues == ()
+
+
+async def test_forget_me_also_takes_back_the_askers_reactions(harness: Harness) -> None:
+    msg = await harness.say("Consensus needs clearer rules")
+    await harness.react(msg.message_id, "8️⃣", author="bob")
+    await harness.say("!forget-me", author="bob")
+    assert harness.replies()[-1] == "Done: I erased 0 messages of yours and their tags."
+    assert (await harness.storage.tags_of(msg.ref)).issues == ()
+    assert await harness.storage.count_messages() == 1  # alice's message stays
