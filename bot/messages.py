@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -93,8 +94,10 @@ class Attachment:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """What a handler answers. `private` replies reach only the asker."""
+    """What a handler answers. `private` replies reach only the asker. `after_delivery` runs
+    once the answer was sent, never if sending failed (a digest moves its reader's cursor)."""
 
     text: str
     private: bool = False
     attachment: Attachment | None = None
+    after_delivery: Callable[[], Awaitable[None]] | None = field(default=None, compare=False)

@@ -161,6 +161,12 @@ class Router:
         except Exception:
             # The command ran and its effects are stored; only the answer was lost.
             log.exception("could not answer %s in %s", msg.message_id, msg.where)
+            return
+        if answer.after_delivery is not None:
+            try:
+                await answer.after_delivery()
+            except Exception:
+                log.exception("after answering %s in %s", msg.message_id, msg.where)
 
     def _usage_prefix(self) -> str:
         return self._svc.settings.command_prefix

@@ -6,6 +6,7 @@ from typing import Final
 
 from bot.handlers import (
     digest,
+    housekeeping,
     milestones,
     moderation,
     privacy,
@@ -55,4 +56,6 @@ JOBS: Final[tuple[Job, ...]] = (
     Job("milestone-reminders", send_due_reminders, every_seconds=lambda s: s.tick_seconds),
     Job("staff-digest", scheduled_digest.post_scheduled_digest,
         every_seconds=lambda s: s.tick_seconds if s.digest_cron else None),
+    Job("prune-handled-events", housekeeping.prune_handled_events,
+        every_seconds=lambda s: 3600),
 )

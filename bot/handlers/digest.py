@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.digests.build import build_digest
 from bot.digests.chat_text import chat_limit, render_digest
 from bot.digests.exports import Exporter, TooBig, export_attachment
@@ -35,6 +37,10 @@ async def send_digest(msg: IncomingMessage, args: Args, svc: Services) -> Reply:
             except TooBig as exc:
                 text = text.replace(svc.tr("digest.cut"), exc.user_text)
         reply = Reply(text, private=True, attachment=full)
-    if moves_cursor:
+    if not moves_cursor:
+        return reply
+
+    async def move_cursor() -> None:
+        # Only once the digest reached its reader: a lost answer must not skip a period.
         await svc.storage.digests.move_cursor(platform, msg.sender_id, now)
-    return reply
+    return replace(reply, after_delivery=move_cursor)

@@ -161,6 +161,15 @@ class Storage:
                 HANDLED_EVENTS.c.event_key == event_key[:512]))
             return found.first() is not None
 
+    async def prune_handled_events(self, before: datetime) -> int:
+        """Forget redelivery marks older than `before` (platforms stop redelivering long
+        before); messages stay deduplicated by their own keys."""
+        async def op(conn: AsyncConnection) -> int:
+            result = await conn.execute(
+                HANDLED_EVENTS.delete().where(HANDLED_EVENTS.c.handled_at < before))
+            return int(result.rowcount or 0)
+        return await self._commits.run(op)
+
     async def get_state(self, key: str) -> str | None:
         async with self.db.read() as conn:
             value = (await conn.execute(select(STATE.c.value).where(STATE.c.key == key))

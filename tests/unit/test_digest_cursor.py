@@ -91,3 +91,16 @@ async def test_since_last_counts_by_tagging_time_not_posting_time(harness: Harne
     harness.clock.advance(minutes=1)
     await harness.say("!digest", author="carol")
     assert "An old idea worth keeping" in harness.sent[-1].text
+
+
+async def test_a_digest_that_could_not_be_delivered_does_not_move_the_cursor(
+        harness: Harness) -> None:
+    await harness.say("Pool the travel budget #wp3 #solution", author="alice")
+    harness.clock.advance(hours=1)
+    harness.chat.fail_sends = True
+    await harness.say("!digest", author="carol")  # lost on the way
+    harness.chat.fail_sends = False
+    harness.clock.advance(hours=1)
+    await harness.say("!digest", author="carol")
+    digest = _digest_text(harness)
+    assert "Pool the travel budget" in digest and "your first digest" in digest

@@ -59,19 +59,24 @@ class RoomKeeper:
         answer = await self._http.request("POST", f"/join/{segment(room)}", {})
         return str(answer["room_id"])
 
+    async def _room_id(self, alias: str) -> str:
+        answer = await self._http.request("GET", f"/directory/room/{segment(alias)}")
+        return str(answer["room_id"])
+
     async def join_configured(self, rooms: Sequence[str]) -> None:
         """Join and follow `PLENARY_MATRIX_ROOMS`, except rooms staff told the bot to leave."""
         for room in rooms:
-            if room in self._left_by_staff:
-                log.warning("not joining %s: staff made me leave it (invite me to rejoin)", room)
-                continue
             try:
-                room_id = await self.join(room)
+                # An alias is resolved first: the room staff made us leave is known by its id,
+                # and joining it again just to find that out would be rude.
+                room_id = room if room.startswith("!") else await self._room_id(room)
+                if room_id in self._left_by_staff:
+                    log.warning("not joining %s: staff made me leave it (invite me to rejoin)",
+                                room)
+                    continue
+                room_id = await self.join(room_id)
             except MatrixError as exc:
                 log.error("cannot join %s: %s", room, exc)
-                continue
-            if room_id in self._left_by_staff:
-                log.warning("not following %s: staff made me leave it", room)
                 continue
             self.subscribed.add(room_id)
         await self._save()
