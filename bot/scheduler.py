@@ -54,7 +54,7 @@ class Scheduler:
             if crontab:
                 trigger = cron_trigger(crontab, self._aps.timezone)
         if trigger is None:
-            log.info("job %s is not scheduled (disabled in the settings)", job.name)
+            log.debug("job %s is not scheduled (disabled in the settings)", job.name)
             return
         self._aps.add_job(self._run, trigger, args=(job, svc), id=job.name,
                           replace_existing=True)

@@ -22,6 +22,8 @@ from tests.support.matrix_bot import (
     create_room,
     join,
     notices_from,
+    react,
+    redact,
     say,
     wait_notice,
 )
@@ -128,6 +130,7 @@ async def test_downtime_beyond_the_timeline_limit_is_backfilled(scene: Scene) ->
 async def test_a_first_start_imports_no_history_until_staff_backfill(scene: Scene) -> None:
     bot, alice, room_id = scene.bot, scene.alice, scene.room_id
     old = [await say(alice, room_id, f"old input {n} #wp8") for n in range(3)]
+    old_reaction = await react(alice, room_id, old[0], "5️⃣")
     await bot.start()
     fresh = await say(alice, room_id, "new input")
     await bot.wait_stored(room_id, fresh)
@@ -136,10 +139,14 @@ async def test_a_first_start_imports_no_history_until_staff_backfill(scene: Scen
     await wait_notice(alice, room_id, bot.user_id, "Only staff")
     await say(scene.carol, room_id, "!backfill since 7d")
     await wait_notice(alice, room_id, bot.user_id, "past messages")
-    for event_id in old:
+    for event_id in old[1:]:
         assert await bot.tags(room_id, event_id) == (8,)
+    assert await bot.tags(room_id, old[0]) == (5, 8)  # the past reaction tags it too
     # The past command (!backfill by alice) was read, not run again.
     assert await bot.stored(room_id, old[0]) is not None
+    # A back-filled reaction is remembered like a live one: redacting it withdraws its tag.
+    await redact(alice, room_id, old_reaction)
+    await bot.wait_tags(room_id, old[0], (8,))
 
 
 async def test_the_loop_reconnects_after_the_homeserver_restarts(scene: Scene,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import aiohttp
@@ -159,6 +160,9 @@ class MatrixAdapter:
             elif isinstance(item, Reacted):
                 await batch.add(_bind(dispatch, item.event), f"past reaction {item.reaction_id}",
                                 needs=(item.event.message_id,))
+                # remembered like a live one, so that redacting it later withdraws its tag
+                await batch.add(partial(self.ingest.remember_reaction, item),
+                                f"record of past reaction {item.reaction_id}")
         await batch.flush()
         return read
 

@@ -148,7 +148,7 @@ class SyncIngest:
             touched = (item.event.message_id, item.reaction_id)
             await batch.add(lambda: dispatch(item.event), f"reaction {item.reaction_id}",
                             provides=touched, needs=touched)
-            await batch.add(lambda: self._remember_reaction(item), "reaction record")
+            await batch.add(lambda: self.remember_reaction(item), "reaction record")
         else:
             await batch.add(lambda: self._redaction(item, dispatch),
                             f"redaction of {item.redacts}", provides=(item.redacts,),
@@ -157,7 +157,7 @@ class SyncIngest:
     def _reaction_key(self, reaction_id: str) -> str:
         return f"matrix:{self._bot_user()}:reaction:{reaction_id}"
 
-    async def _remember_reaction(self, item: Reacted) -> None:
+    async def remember_reaction(self, item: Reacted) -> None:
         # Only the target and the key: a redaction of this id withdraws exactly that tag.
         value = json.dumps({"message": item.event.message_id, "key": item.event.reaction})
         await self._storage.set_state(self._reaction_key(item.reaction_id), value,
