@@ -18,11 +18,12 @@ class NullChat:
                    idempotency_key: str | None = None) -> str:
         return "sent"
 
-    async def send_private(self, where: Conversation, user_id: str, text: str) -> str | None:
+    async def send_private(self, where: Conversation, user_id: str, text: str, *,
+                           reply_to: str | None = None) -> str | None:
         return "sent"
 
     async def send_file(self, where: Conversation, user_id: str, attachment: Attachment,
-                        text: str) -> str | None:
+                        text: str, *, reply_to: str | None = None) -> str | None:
         return "sent"
 
     async def react(self, where: Conversation, message_id: str, reaction: str) -> None:

@@ -24,12 +24,14 @@ class ChatHub:
         return await self._for(where).send(where, text, reply_to=reply_to,
                                            idempotency_key=idempotency_key)
 
-    async def send_private(self, where: Conversation, user_id: str, text: str) -> str | None:
-        return await self._for(where).send_private(where, user_id, text)
+    async def send_private(self, where: Conversation, user_id: str, text: str, *,
+                           reply_to: str | None = None) -> str | None:
+        return await self._for(where).send_private(where, user_id, text, reply_to=reply_to)
 
     async def send_file(self, where: Conversation, user_id: str, attachment: Attachment,
-                        text: str) -> str | None:
-        return await self._for(where).send_file(where, user_id, attachment, text)
+                        text: str, *, reply_to: str | None = None) -> str | None:
+        return await self._for(where).send_file(where, user_id, attachment, text,
+                                                reply_to=reply_to)
 
     async def react(self, where: Conversation, message_id: str, reaction: str) -> None:
         await self._for(where).react(where, message_id, reaction)

@@ -19,12 +19,15 @@ class Chat(Protocol):
         where the platform allows it (a Matrix transaction id)."""
         ...
 
-    async def send_private(self, where: Conversation, user_id: str, text: str) -> str | None:
-        """Answer `user_id` so that only they see it (ephemeral, direct room...)."""
+    async def send_private(self, where: Conversation, user_id: str, text: str, *,
+                           reply_to: str | None = None) -> str | None:
+        """Answer `user_id` so that only they see it (ephemeral, direct room...). When the
+        answer goes elsewhere, a note in `where` (a reply to `reply_to`) says where it went."""
         ...
 
     async def send_file(
-        self, where: Conversation, user_id: str, attachment: Attachment, text: str
+        self, where: Conversation, user_id: str, attachment: Attachment, text: str, *,
+        reply_to: str | None = None
     ) -> str | None:
         """Hand `attachment` privately to `user_id`, with `text` as its caption."""
         ...

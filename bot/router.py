@@ -153,9 +153,11 @@ class Router:
         answer = reply if isinstance(reply, Reply) else Reply(reply)
         try:
             if answer.attachment is not None:
-                await chat.send_file(msg.where, msg.sender_id, answer.attachment, answer.text)
+                await chat.send_file(msg.where, msg.sender_id, answer.attachment, answer.text,
+                                     reply_to=msg.message_id)
             elif answer.private:
-                await chat.send_private(msg.where, msg.sender_id, answer.text)
+                await chat.send_private(msg.where, msg.sender_id, answer.text,
+                                        reply_to=msg.message_id)
             else:
                 await chat.send(msg.where, answer.text, reply_to=msg.message_id)
         except Exception:

@@ -68,14 +68,15 @@ class FakeChat:
         self.sent.append(Sent("send", where, text, reply_to=reply_to, key=idempotency_key))
         return f"bot-{len(self.sent)}"
 
-    async def send_private(self, where: Conversation, user_id: str, text: str) -> str | None:
+    async def send_private(self, where: Conversation, user_id: str, text: str, *,
+                           reply_to: str | None = None) -> str | None:
         if self.fail_sends:
             raise ConnectionError("chat platform unreachable")
         self.sent.append(Sent("private", where, text, user_id=user_id))
         return f"bot-{len(self.sent)}"
 
     async def send_file(self, where: Conversation, user_id: str, attachment: Attachment,
-                        text: str) -> str | None:
+                        text: str, *, reply_to: str | None = None) -> str | None:
         if self.fail_sends:
             raise ConnectionError("chat platform unreachable")
         self.sent.append(Sent("file", where, text, user_id=user_id, attachment=attachment))

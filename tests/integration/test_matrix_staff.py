@@ -69,10 +69,12 @@ async def scene(synapse: SynapseServer, make_user: MakeUser, login: Login, plan:
 async def test_staff_digest_is_delivered_privately(scene: Scene) -> None:
     tagged = await say(scene.alice, scene.room_id, "Share the budget <b>@room</b> #wp3")
     await scene.bot.wait_tags(scene.room_id, tagged, (3,))
-    await say(scene.carol, scene.room_id, "!digest")
+    command = await say(scene.carol, scene.room_id, "!digest")
     pointer = await wait_notice(scene.carol, scene.room_id, scene.bot.user_id,
                                 "direct message")
     assert pointer["content"]["m.mentions"] == {}
+    # the pointer answers the command it is about
+    assert pointer["content"]["m.relates_to"]["m.in_reply_to"]["event_id"] == command
     dm = await accept_direct_room(scene.carol, scene.bot.user_id)
     digest = await wait_notice(scene.carol, dm, scene.bot.user_id, "Share the budget")
     content = digest["content"]

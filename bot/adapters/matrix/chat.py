@@ -48,7 +48,8 @@ class MatrixChat:
             idempotency_key = f"reply:{reply_to}:{_digest(text)}"
         return await self.send_event(where.id, "m.room.message", content, idempotency_key)
 
-    async def send_private(self, where: Conversation, user_id: str, text: str) -> str | None:
+    async def send_private(self, where: Conversation, user_id: str, text: str, *,
+                           reply_to: str | None = None) -> str | None:
         room_id = await self.direct_room(user_id)
         if len(text) > LONG_ANSWER:
             stamp = f"{self._clock.now():%Y%m%d-%H%M}"
@@ -56,14 +57,14 @@ class MatrixChat:
             event_id = await self._send_file_to(room_id, attachment, self._tr("matrix.long_answer"))
         else:
             event_id = await self.send_event(room_id, "m.room.message", notice_content(text))
-        await self._say_where_it_went(where, room_id, user_id)
+        await self._say_where_it_went(where, room_id, user_id, reply_to)
         return event_id
 
     async def send_file(self, where: Conversation, user_id: str, attachment: Attachment,
-                        text: str) -> str | None:
+                        text: str, *, reply_to: str | None = None) -> str | None:
         room_id = await self.direct_room(user_id)
         event_id = await self._send_file_to(room_id, attachment, text)
-        await self._say_where_it_went(where, room_id, user_id)
+        await self._say_where_it_went(where, room_id, user_id, reply_to)
         return event_id
 
     @contextmanager
@@ -132,12 +133,14 @@ class MatrixChat:
             "m.mentions": {},
         })
 
-    async def _say_where_it_went(self, where: Conversation, room_id: str, user_id: str) -> None:
+    async def _say_where_it_went(self, where: Conversation, room_id: str, user_id: str,
+                                 reply_to: str | None) -> None:
         if where.id == room_id:
             return
         known = self._rooms.known(where.id)
         name = (known.display_names.get(user_id) if known else None) or user_id
-        await self.send(where, self._tr("matrix.sent_privately", name=plain(name)))
+        await self.send(where, self._tr("matrix.sent_privately", name=plain(name)),
+                        reply_to=reply_to)
 
 
 def _digest(text: str) -> str:

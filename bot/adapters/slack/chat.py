@@ -73,7 +73,8 @@ class SlackChat:
             unfurl_links=False, unfurl_media=False, **extra), "chat.postMessage")
         return str(answer["ts"])
 
-    async def send_private(self, where: Conversation, user_id: str, text: str) -> str | None:
+    async def send_private(self, where: Conversation, user_id: str, text: str, *,
+                           reply_to: str | None = None) -> str | None:
         command = ANSWERING.get()
         if command is not None:
             await self._respond(command, text)
@@ -86,7 +87,7 @@ class SlackChat:
         return await self._post_ephemeral(where, user_id, text, rendered)
 
     async def send_file(self, where: Conversation, user_id: str, attachment: Attachment,
-                        text: str) -> str | None:
+                        text: str, *, reply_to: str | None = None) -> str | None:
         """The file goes to a direct message; a long caption (a digest cut to fit a
         message) is also answered privately where the asker is, next to a pointer."""
         caption = to_mrkdwn(text) if len(text) <= MAX_CAPTION else None
