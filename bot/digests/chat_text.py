@@ -23,7 +23,9 @@ DEFAULT_LIMIT = 4000
 EXCERPT = 200
 FULL_TEXT = 4000  # an export quotes whole messages, within reason
 # Bidi overrides and zero-width characters could visually reorder or hide quoted text.
-_INVISIBLE = re.compile("[\u202a-\u202e\u2066-\u2069\u200b-\u200d\u2060\ufeff]")
+INVISIBLE = "".join(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A),
+                              *range(0x200B, 0x200E), 0x2060, 0xFEFF]))
+_INVISIBLE = re.compile(f"[{INVISIBLE}]")
 
 
 @dataclass(frozen=True, slots=True)

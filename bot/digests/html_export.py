@@ -3,6 +3,7 @@ work-plan table, a weekly chart and the entries. All user text is escaped."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from html import escape
 from typing import TYPE_CHECKING
@@ -11,9 +12,11 @@ from zoneinfo import ZoneInfo
 from bot.dates import format_short
 from bot.digests.build import kind_order
 from bot.digests.chart import legend, weekly_chart
-from bot.digests.chat_text import FULL_TEXT, visible
+from bot.digests.chat_text import FULL_TEXT, INVISIBLE, visible
 from bot.digests.model import PLAN_COLUMNS, DigestEntry
 from bot.lookup import kind_title
+from bot.storage import render_sqlite
+from bot.workplan import Issue
 
 if TYPE_CHECKING:
     from bot.digests.exports import Exporter, Head, Write
@@ -107,15 +110,29 @@ async def _entries(exporter: Exporter, head: Head, out: Write) -> None:
     kinds = {key: _e(kind_title(plan, tr, key)) for key in kind_order(plan)}
     source = _e(tr("digest.source"))
     local = LocalMinutes(zone)
+    in_database = None
+    if exporter.render_in_database:
+        span = await exporter.storage.digests.posted_range(head.scope.filters)
+        if span is not None:
+            in_database = render_sqlite.html_entry(render_sqlite.local_minutes(zone, *span),
+                                                   source, kinds, INVISIBLE, FULL_TEXT)
+    async def article(issue: Issue) -> AsyncIterator[str]:
+        yield (f'<article id="issue-{issue.number}"><h2>{_e(issue.label(tr.locale))}</h2>'
+               '<ol class="entries">')
+        if in_database is not None:
+            async for lines in exporter.storage.digests.stream_rendered(
+                    head.scope.filters, issue.number, in_database):
+                yield "".join(lines)
+        else:
+            async for batch in exporter.storage.digests.stream_issue(head.scope.filters,
+                                                                     issue.number):
+                yield "".join([_entry(entry, local, source, kinds) for entry in batch])
+        yield "</ol></article>"
+
     for issue in head.issues:
-        if not head.figures_of(issue).inputs:
-            continue
-        await out(f'<article id="issue-{issue.number}"><h2>{_e(issue.label(tr.locale))}</h2>'
-                  '<ol class="entries">')
-        async for batch in exporter.storage.digests.stream_issue(head.scope.filters,
-                                                                 issue.number):
-            await out("".join([_entry(entry, local, source, kinds) for entry in batch]))
-        await out("</ol></article>")
+        if head.figures_of(issue).inputs:
+            async for text in article(issue):
+                await out(text)
     await out("</section>\n")
 
 

@@ -170,10 +170,8 @@ async def stream_issue(conn: AsyncConnection, filters: DigestFilters, issue: int
     """Every entry of one issue, newest first, in batches: a backward range scan of the
     (issue, posted_at) index, so no sort, and memory stays flat whatever the count."""
     hidden = await hidden_keys(conn)
-    query = (select(*_ENTRY_COLUMNS, _kinds_of_message(conn.dialect.name).label("kinds"))
-             .join(MESSAGES, _same_message(MESSAGES))
-             .where(TAGS.c.issue == issue, *_conditions(filters, exclude_hidden=False))
-             .order_by(TAGS.c.posted_at.desc()))
+    query = _issue_query(filters, issue, *_ENTRY_COLUMNS,
+                         _kinds_of_message(conn.dialect.name).label("kinds"))
     sqlite = conn.dialect.name == "sqlite"
     if sqlite:
         batches = read_sqlite.stream_rows(conn, query, _STREAM_BATCH)
@@ -191,3 +189,31 @@ async def stream_issue(conn: AsyncConnection, filters: DigestFilters, issue: int
                 sender_id, sender_name, text, tuple(sorted(kinds.split(","))) if kinds else (),
                 read_sqlite.read_datetime(posted_at) if sqlite else posted_at, permalink))
         yield batch
+
+
+def _issue_query(filters: DigestFilters, issue: int, *columns: Any) -> Select[Any]:
+    """One issue's rows, newest first: a backward range scan of the (issue, posted_at) index."""
+    return (select(*columns).join(MESSAGES, _same_message(MESSAGES))
+            .where(TAGS.c.issue == issue, *_conditions(filters, exclude_hidden=False))
+            .order_by(TAGS.c.posted_at.desc()))
+
+
+async def stream_rendered(conn: AsyncConnection, filters: DigestFilters, issue: int,
+                          rendered: ColumnElement[Any]) -> AsyncIterator[list[str]]:
+    """Like `stream_issue`, but each row already rendered by SQLite (`render_sqlite`)."""
+    hidden = await hidden_keys(conn)
+    query = _issue_query(filters, issue, TAGS.c.platform, TAGS.c.conversation_id,
+                         TAGS.c.message_id, rendered)
+    async for rows in _prefetched(read_sqlite.stream_rows(conn, query, _STREAM_BATCH)):
+        yield [text for platform, conversation_id, message_id, text in rows
+               if not hidden or (platform, conversation_id, message_id) not in hidden]
+
+
+async def posted_range(conn: AsyncConnection, filters: DigestFilters
+                       ) -> tuple[datetime, datetime] | None:
+    """The first and last posting times the export covers (for its local-time table)."""
+    query = select(func.min(TAGS.c.posted_at), func.max(TAGS.c.posted_at))
+    row = (await conn.execute(_joined(query, filters).where(*_conditions(filters)))).first()
+    if row is None or row[0] is None:
+        return None
+    return row[0], row[1]

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.digests.model import (
@@ -66,6 +66,17 @@ class DigestStore:
         async with self._db.read() as conn:
             async for batch in digest_queries.stream_issue(conn, filters, issue):
                 yield batch
+
+    async def stream_rendered(self, filters: DigestFilters, issue: int,
+                              rendered: ColumnElement[Any]) -> AsyncIterator[list[str]]:
+        """One issue's rows rendered by SQLite itself (see `render_sqlite`)."""
+        async with self._db.read() as conn:
+            async for batch in digest_queries.stream_rendered(conn, filters, issue, rendered):
+                yield batch
+
+    async def posted_range(self, filters: DigestFilters) -> tuple[datetime, datetime] | None:
+        async with self._db.read() as conn:
+            return await digest_queries.posted_range(conn, filters)
 
     # Since last digest -----------------------------------------------------------------------
 

@@ -1,0 +1,70 @@
+"""On SQLite, exports are rendered by the query itself; they must be byte for byte what the
+Python formatters write (tricky text, several kinds, hidden inputs, a DST change)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.digests.build import DigestScope
+from bot.digests.exports import Exporter
+from bot.digests.model import DigestFilters
+from bot.messages import Conversation, IncomingMessage, MessageRef
+from bot.tags import TagSet
+from tests.fakes import Harness
+
+TRICKY = [
+    '=HYPERLINK("http://evil")', "  +SUM(A1)", "＠fullwidth", "-minus", "@at", "\tTab",
+    'quotes "inside" and, commas', "line one\nline two\r\nthree", "<script>alert(1)</script>",
+    "bidi \u202eevil\u202c and zero\u200bwidth\ufeff", "ümlaut & ampersand > greater",
+    "x" * 4100, "",
+]
+
+
+async def _seed(harness: Harness) -> None:
+    zone_change = [datetime(2019, 11, 3, 5, 59, 59, 999999, tzinfo=UTC),  # EDT, last instant
+                   datetime(2019, 11, 3, 6, 0, tzinfo=UTC),  # EST
+                   datetime(2019, 3, 10, 7, 30, 15, 250000, tzinfo=UTC)]  # EDT
+    for n, text in enumerate(TRICKY):
+        posted = zone_change[n % 3].replace(day=zone_change[n % 3].day) if n < 3 else \
+            datetime(2019, 10, 1 + n, 12, n, n, tzinfo=UTC)
+        where = Conversation("test", f"room-{n % 2}", name=None if n == 4 else '"quoted" <room>')
+        msg = IncomingMessage(where, f"m-{n}", f"=user{n}", text, posted,
+                              sender_name=None if n % 3 == 0 else f'Name "{n}" <b>',
+                              permalink=None if n % 4 == 0 else
+                              ("javascript:alert(1)" if n == 5 else f"https://chat/{n}?a=1&b='x'"))
+        kinds = (("solution", "quickwin", "collab")[: n % 4])
+        await harness.storage.save_message(msg, TagSet((1 + n % 3,), kinds), posted)
+    await harness.storage.digests.hide(MessageRef("test", "room-1", "m-3"), "off-topic", "carol",
+                                       datetime(2019, 12, 1, tzinfo=UTC))
+
+
+@pytest.mark.parametrize("fmt", ["csv", "html"])
+async def test_sqlite_rendering_matches_the_python_formatters(harness: Harness, fmt: str
+                                                                ) -> None:
+    await _seed(harness)
+    scope = DigestScope(DigestFilters(), "all time")
+    now = datetime(2020, 1, 1, tzinfo=UTC)
+    outputs = []
+    for in_database in (True, False):
+        exporter = Exporter(harness.storage, harness.plan, harness.svc.tr, harness.svc.zone,
+                            render_in_database=in_database)
+        assert exporter.render_in_database is in_database
+        chunks: list[str] = []
+
+        async def collect(text: str) -> None:
+            chunks.append(text)
+
+        await exporter.write(fmt, scope, now, collect)
+        outputs.append("".join(chunks))
+    in_sql, in_python = outputs
+    assert "hidden" not in in_python and "m-3" not in in_python  # the hidden input stays out
+    assert in_sql == in_python
+    if fmt == "html":  # the rows really went through: escaped, with their labels and times
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in in_sql and "<script>" not in in_sql
+        assert "2019-11-03 01:59" in in_sql and "2019-11-03 01:00" in in_sql
+        assert 'href="javascript' not in in_sql and "&amp;b=&#x27;x&#x27;" in in_sql
+    else:
+        assert '"\'=HYPERLINK(""http://evil"")"' in in_sql and '"\'  +SUM(A1)"' in in_sql
+        assert '"quickwin solution"' in in_sql or '"quickwin"' in in_sql
