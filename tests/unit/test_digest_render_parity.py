@@ -3,6 +3,7 @@ Python formatters write (tricky text, several kinds, hidden inputs, a DST change
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -52,11 +53,7 @@ async def test_sqlite_rendering_matches_the_python_formatters(harness: Harness, 
                             render_in_database=in_database)
         assert exporter.render_in_database is in_database
         chunks: list[str] = []
-
-        async def collect(text: str) -> None:
-            chunks.append(text)
-
-        await exporter.write(fmt, scope, now, collect)
+        await exporter.write(fmt, scope, now, _collector(chunks))
         outputs.append("".join(chunks))
     in_sql, in_python = outputs
     assert "hidden" not in in_python and "m-3" not in in_python  # the hidden input stays out
@@ -68,3 +65,9 @@ async def test_sqlite_rendering_matches_the_python_formatters(harness: Harness, 
     else:
         assert '"\'=HYPERLINK(""http://evil"")"' in in_sql and '"\'  +SUM(A1)"' in in_sql
         assert '"quickwin solution"' in in_sql or '"quickwin"' in in_sql
+
+
+def _collector(chunks: list[str]) -> Callable[[str], Awaitable[None]]:
+    async def collect(text: str) -> None:
+        chunks.append(text)
+    return collect
