@@ -132,17 +132,6 @@ async def latest_entries(conn: AsyncConnection, filters: DigestFilters, issue: i
     return [_entry(row) for row in await conn.execute(query)]
 
 
-async def stream_entries(conn: AsyncConnection, filters: DigestFilters
-                         ) -> AsyncIterator[DigestEntry]:
-    """Every entry, by issue then newest first, streamed so memory stays flat."""
-    query = (_entries_query(conn.dialect.name, filters)
-             .order_by(TAGS.c.issue, *_NEWEST_FIRST)
-             .execution_options(yield_per=_STREAM_BATCH))
-    result = await conn.stream(query)
-    async for row in result:
-        yield _entry(row)
-
-
 async def _prefetched(batches: AsyncIterator[Sequence[Any]]) -> AsyncIterator[Sequence[Any]]:
     """Fetch the next batch while the caller works on this one: the database driver's thread
     reads on while the event loop formats, and only one batch waits in memory."""

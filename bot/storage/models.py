@@ -84,6 +84,12 @@ class MessageRow(Base):
 _MESSAGE_KEY = ("platform", "conversation_id", "message_id")
 
 
+def _message_foreign_key() -> ForeignKeyConstraint:
+    """Rows about a message go with it (a constraint belongs to one table: a new one each)."""
+    return ForeignKeyConstraint(list(_MESSAGE_KEY), [f"messages.{c}" for c in _MESSAGE_KEY],
+                                ondelete="CASCADE")
+
+
 class TagRow(Base):
     """A message tagged to a work-plan issue. Sender and time are copied from the message
     (they never change) so that digest figures are one indexed scan of this table."""
@@ -101,8 +107,7 @@ class TagRow(Base):
     tagged_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (
-        ForeignKeyConstraint(list(_MESSAGE_KEY), [f"messages.{c}" for c in _MESSAGE_KEY],
-                             ondelete="CASCADE"),
+        _message_foreign_key(),
         Index(None, "issue", "posted_at"),
     )
 
@@ -119,8 +124,7 @@ class KindRow(Base):
     sources: Mapped[int] = mapped_column(Integer)
 
     __table_args__ = (
-        ForeignKeyConstraint(list(_MESSAGE_KEY), [f"messages.{c}" for c in _MESSAGE_KEY],
-                             ondelete="CASCADE"),
+        _message_foreign_key(),
     )
 
 
@@ -137,8 +141,7 @@ class ReactionRow(Base):
     reacted_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (
-        ForeignKeyConstraint(list(_MESSAGE_KEY), [f"messages.{c}" for c in _MESSAGE_KEY],
-                             ondelete="CASCADE"),
+        _message_foreign_key(),
         Index(None, "platform", "user_id"),  # forget-me erases a person's reactions too
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -136,11 +136,6 @@ class Storage:
                              ) -> list[DigestEntry]:
         async with self.db.read() as conn:
             return await digest_queries.latest_entries(conn, filters, issue, limit)
-
-    async def stream_entries(self, filters: DigestFilters) -> AsyncIterator[DigestEntry]:
-        async with self.db.read() as conn:
-            async for entry in digest_queries.stream_entries(conn, filters):
-                yield entry
 
     # Delivery bookkeeping ----------------------------------------------------------------
 

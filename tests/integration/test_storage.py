@@ -141,7 +141,9 @@ async def test_digest_figures_and_filters(any_storage: Storage) -> None:
     latest = await any_storage.latest_entries(DigestFilters(), 3, 10)
     assert [(e.ref.message_id, e.kinds, e.channel) for e in latest] == [
         ("3", ("quickwin",), "outreach"), ("2", (), "general")]
-    streamed = [e async for e in any_storage.stream_entries(DigestFilters())]
+    streamed = [entry for issue in (1, 3)
+                async for batch in any_storage.digests.stream_issue(DigestFilters(), issue)
+                for entry in batch]
     assert [(e.issue, e.ref.message_id) for e in streamed] == [(1, "2"), (1, "1"), (3, "3"),
                                                                (3, "2")]
 
