@@ -4,11 +4,14 @@ count. Every export starts with the work-plan table and the period it covers."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from contextlib import aclosing
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement
 
 from bot.dates import format_short
 from bot.digests.build import (
@@ -25,6 +28,7 @@ from bot.i18n import Translator
 from bot.lookup import kind_title
 from bot.messages import Attachment
 from bot.storage import Storage, render_sqlite
+from bot.storage.render_workers import Parallelism
 from bot.text import bold, plain
 from bot.workplan import Issue, WorkPlan
 
@@ -38,6 +42,7 @@ ATTACHMENT_LIMIT = 20 * 2**20
 MIME_TYPES = {"md": "text/markdown", "csv": "text/csv", "json": "application/json",
               "html": "text/html"}
 _FORMULA_START = frozenset("=+-@\t\r\n\x00＝＋－＠")
+DEFAULT_PARALLELISM = Parallelism()
 
 
 class Chunked:
@@ -86,28 +91,34 @@ class Head:
 
 class Exporter:
     def __init__(self, storage: Storage, plan: WorkPlan, tr: Translator, zone: ZoneInfo,
-                 *, render_in_database: bool = True) -> None:
+                 *, render_in_database: bool = True,
+                 parallelism: Parallelism | None = DEFAULT_PARALLELISM) -> None:
         self.storage = storage
         self.plan = plan
         self.tr = tr
         self.zone = zone
         # On SQLite, CSV lines and HTML entries are built by the query itself (a million
-        # rows: 2x faster); tests turn it off to compare with the Python formatters.
+        # rows: 2x faster), in worker processes when the export is big enough; tests turn
+        # either off to compare with the Python formatters.
         self.render_in_database = render_in_database and storage.db.dialect == "sqlite"
+        self.parallelism = parallelism
 
     async def write(self, fmt: str, scope: DigestScope, now: datetime, out: Write) -> None:
         chunked = Chunked(out)
-        head = Head(scope, now, tuple(chosen_issues(self.plan, scope.filters)),
-                    await self.storage.digests.plan_columns(self.plan),
-                    await figures_by_issue(self.storage, scope))
         if fmt == "html":
             from bot.digests.html_export import write_html
 
-            await write_html(self, head, chunked.write)
+            await write_html(self, scope, now, chunked.write)
         else:
             writer = {"md": self.markdown, "json": self.json, "csv": self.csv}[fmt]
-            await writer(head, chunked.write)
+            # CSV is rows only: no table of figures to count first.
+            await writer(await self.head(scope, now, figures=fmt != "csv"), chunked.write)
         await chunked.flush()
+
+    async def head(self, scope: DigestScope, now: datetime, *, figures: bool = True) -> Head:
+        counted = await figures_by_issue(self.storage, scope) if figures else {}
+        return Head(scope, now, tuple(chosen_issues(self.plan, scope.filters)),
+                    await self.storage.digests.plan_columns(self.plan), counted)
 
     async def markdown(self, head: Head, out: Write) -> None:
         tr, plan = self.tr, self.plan
@@ -171,11 +182,14 @@ class Exporter:
     async def csv(self, head: Head, out: Write) -> None:
         """RFC 4180, one row per input and issue; formula-looking cells made inert."""
         await out(csv_line(CSV_COLUMNS))
-        for issue in head.issues:
-            if self.render_in_database:
-                async for lines in self._csv_in_database(head, issue):
+        if self.render_in_database:
+            async with aclosing(self.storage.digests.stream_rendered(
+                    head.scope.filters, [issue.number for issue in head.issues],
+                    self._csv_renderer(head), self.parallelism)) as rendered:
+                async for _issue, lines in rendered:
                     await out(lines)
-                continue
+            return
+        for issue in head.issues:
             title = inert_cell(issue.title.get(self.tr.locale))
             async for batch in self.storage.digests.stream_issue(head.scope.filters,
                                                                  issue.number):
@@ -186,12 +200,13 @@ class Exporter:
                     inert_cell(entry.permalink or ""), inert_cell(entry.text)))
                     for entry in batch]))
 
-    async def _csv_in_database(self, head: Head, issue: Issue) -> AsyncIterator[str]:
-        line = render_sqlite.csv_line(inert_cell(issue.title.get(self.tr.locale)),
-                                      _FORMULA_START)
-        async for lines in self.storage.digests.stream_rendered(head.scope.filters,
-                                                                issue.number, line):
-            yield "".join(lines)
+    def _csv_renderer(self, head: Head) -> Callable[[int], ColumnElement[Any]]:
+        titles = {issue.number: issue.title.get(self.tr.locale) for issue in head.issues}
+
+        def line(number: int) -> ColumnElement[Any]:
+            leading = csv_line((str(number), inert_cell(titles[number])))
+            return render_sqlite.csv_line(leading.removesuffix("\r\n") + ",", _FORMULA_START)
+        return line
 
 
 def csv_line(cells: tuple[str, ...]) -> str:

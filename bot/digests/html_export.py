@@ -3,14 +3,17 @@ work-plan table, a weekly chart and the entries. All user text is escaped."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import contextlib
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from datetime import datetime, timedelta
 from html import escape
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.dates import format_short
-from bot.digests.build import kind_order
+from bot.digests.build import DigestScope, chosen_issues, kind_order
 from bot.digests.chart import legend, weekly_chart
 from bot.digests.chat_text import FULL_TEXT, INVISIBLE, visible
 from bot.digests.model import PLAN_COLUMNS, DigestEntry
@@ -20,6 +23,8 @@ from bot.workplan import Issue
 
 if TYPE_CHECKING:
     from bot.digests.exports import Exporter, Head, Write
+
+_T = TypeVar("_T")
 
 STYLE = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1b1b;
@@ -57,8 +62,13 @@ def _safe_url(url: str | None) -> str | None:
     return None
 
 
-async def write_html(exporter: Exporter, head: Head, out: Write) -> None:
+async def write_html(exporter: Exporter, scope: DigestScope, now: datetime, out: Write
+                     ) -> None:
     tr, plan, zone = exporter.tr, exporter.plan, exporter.zone
+    # The entries are most of the work: they start rendering (in worker processes, for a
+    # big export) while the figures and the chart above them are counted.
+    entries = _started(_entry_chunks(exporter, scope))
+    head = await exporter.head(scope, now)
     locale = tr.locale
     title = tr("digest.title", title=plan.title.get(locale))
     await out(f'<!DOCTYPE html>\n<html lang="{locale}"><head><meta charset="utf-8">'
@@ -78,7 +88,10 @@ async def write_html(exporter: Exporter, head: Head, out: Write) -> None:
     else:
         await out(f"<p>{_e(tr('digest.chart_empty'))}</p>")
     await out("</section>\n")
-    await _entries(exporter, head, out)
+    await out(f'<section id="entries"><h2>{_e(tr("digest.entries"))}</h2>')
+    shown = [issue for issue in head.issues if head.figures_of(issue).inputs]
+    await _articles(shown, entries, locale, out)
+    await out("</section>\n")
     await out(f"<footer><p class=\"meta\">{_e(tr('digest.end'))}</p></footer></body></html>\n")
 
 
@@ -103,37 +116,78 @@ async def _workplan_table(exporter: Exporter, head: Head, out: Write) -> None:
     await out("</tbody></table></section>\n")
 
 
-async def _entries(exporter: Exporter, head: Head, out: Write) -> None:
-    """Issue by issue, newest first; each entry carries its kinds as labels."""
-    tr, plan, zone = exporter.tr, exporter.plan, exporter.zone
-    await out(f'<section id="entries"><h2>{_e(tr("digest.entries"))}</h2>')
+async def _entry_chunks(exporter: Exporter, scope: DigestScope
+                        ) -> AsyncGenerator[tuple[int, str]]:
+    """Every chosen issue's entries, newest first, as (issue, text) chunks."""
+    tr, plan = exporter.tr, exporter.plan
     kinds = {key: _e(kind_title(plan, tr, key)) for key in kind_order(plan)}
     source = _e(tr("digest.source"))
-    local = LocalMinutes(zone)
-    in_database = None
-    if exporter.render_in_database:
-        span = await exporter.storage.digests.posted_range(head.scope.filters)
-        if span is not None:
-            in_database = render_sqlite.html_entry(render_sqlite.local_minutes(zone, *span),
-                                                   source, kinds, INVISIBLE, FULL_TEXT)
-    async def article(issue: Issue) -> AsyncIterator[str]:
-        yield (f'<article id="issue-{issue.number}"><h2>{_e(issue.label(tr.locale))}</h2>'
-               '<ol class="entries">')
-        if in_database is not None:
-            async for lines in exporter.storage.digests.stream_rendered(
-                    head.scope.filters, issue.number, in_database):
-                yield "".join(lines)
-        else:
-            async for batch in exporter.storage.digests.stream_issue(head.scope.filters,
-                                                                     issue.number):
-                yield "".join([_entry(entry, local, source, kinds) for entry in batch])
-        yield "</ol></article>"
+    numbers = [issue.number for issue in chosen_issues(plan, scope.filters)]
+    span = await exporter.storage.digests.posted_span(scope.filters, numbers) \
+        if exporter.render_in_database else None
+    if span is not None:
+        entry = render_sqlite.html_entry(render_sqlite.local_minutes(exporter.zone, *span),
+                                         source, kinds, INVISIBLE, FULL_TEXT)
+        async with aclosing(exporter.storage.digests.stream_rendered(
+                scope.filters, numbers, lambda _issue: entry, exporter.parallelism)) as chunks:
+            async for chunk in chunks:
+                yield chunk
+        return
+    local = LocalMinutes(exporter.zone)
+    for number in numbers:
+        async for batch in exporter.storage.digests.stream_issue(scope.filters, number):
+            yield number, "".join([_entry(entry, local, source, kinds) for entry in batch])
 
-    for issue in head.issues:
-        if head.figures_of(issue).inputs:
-            async for text in article(issue):
-                await out(text)
-    await out("</section>\n")
+
+def _started(items: AsyncGenerator[_T]) -> AsyncGenerator[_T]:
+    """`items`, already running towards its first item while the caller does other work."""
+    first = asyncio.ensure_future(anext(items))
+
+    async def all_items() -> AsyncGenerator[_T]:
+        try:
+            try:
+                yield await first
+            except StopAsyncIteration:
+                return
+            async for item in items:
+                yield item
+        finally:
+            if not first.done():
+                first.cancel()
+                with contextlib.suppress(BaseException):
+                    await first
+            await items.aclose()
+    return all_items()
+
+
+async def _articles(shown: list[Issue], entries: AsyncGenerator[tuple[int, str]], locale: str,
+                    out: Write) -> None:
+    """One article per issue shown, around its entries (which come issue after issue; an
+    issue whose entries vanished since the figures were counted still gets its article)."""
+    pending = iter(shown)
+    opened = False
+
+    async def open_through(number: int | None) -> None:
+        nonlocal opened
+        for issue in pending:
+            if opened:
+                await out("</ol></article>")
+            await out(f'<article id="issue-{issue.number}"><h2>{_e(issue.label(locale))}</h2>'
+                      '<ol class="entries">')
+            opened = True
+            if issue.number == number:
+                return
+
+    current: int | None = None
+    async with aclosing(entries):
+        async for number, text in entries:
+            if number != current:
+                await open_through(number)
+                current = number
+            await out(text)
+    await open_through(None)
+    if opened:
+        await out("</ol></article>")
 
 
 def _entry(entry: DigestEntry, local: LocalMinutes, source: str, kinds: dict[str, str]

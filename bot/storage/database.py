@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -56,6 +57,16 @@ class Database:
         self.dialect = engine.dialect.name
         # SQLite has one writer per file; queueing here is cheaper than busy-waiting there.
         self._write_lock = asyncio.Lock() if self.dialect == "sqlite" else None
+
+    @property
+    def sqlite_file(self) -> str | None:
+        """The SQLite database's file, which other processes can open; None for PostgreSQL
+        and for in-memory or URI-named databases."""
+        url = self.engine.url
+        if self.dialect != "sqlite" or not url.database or url.database == ":memory:" \
+                or url.query.get("uri") or not os.path.isfile(url.database):
+            return None
+        return os.path.abspath(url.database)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Dialect, Select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.bulk_sqlite import sqlite_datetime
@@ -25,15 +25,20 @@ def read_datetime(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
+def for_driver(query: Select[Any], dialect: Dialect) -> tuple[str, tuple[Any, ...]]:
+    """The statement's SQL and its values in order, as the `sqlite3` driver takes them."""
+    compiled = query.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.construct_params()
+    return str(compiled), tuple(_bound(params[name]) for name in compiled.positiontup or ())
+
+
 async def stream_rows(conn: AsyncConnection, query: Select[Any], batch: int
                       ) -> AsyncIterator[Sequence[tuple[Any, ...]]]:
     """The query's rows as raw tuples (datetimes as SQLite's text), `batch` at a time."""
-    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-    params = compiled.construct_params()
-    values = [_bound(params[name]) for name in compiled.positiontup or ()]
+    sql, values = for_driver(query, conn.dialect)
     driver = (await conn.get_raw_connection()).driver_connection
     assert driver is not None
-    cursor = await driver.execute(str(compiled), values)
+    cursor = await driver.execute(sql, values)
     try:
         while rows := await cursor.fetchmany(batch):
             yield rows

@@ -1,42 +1,82 @@
 """Digest rows rendered inside SQLite, for exports of a million inputs.
 
-Formatting each row in Python costs about twice the time SQLite takes to read it; here the
-query itself builds each CSV line or HTML entry (escaping, the formula guard, local times),
-and Python only writes the strings. Each builder mirrors one Python formatter of
-`bot.digests` exactly; tests render the same rows both ways and compare them.
+Formatting each row in Python costs more than SQLite takes to read it; here the query itself
+builds each CSV line or HTML entry (escaping, the formula guard, local times), and Python only
+writes the strings. Each builder mirrors one Python formatter of `bot.digests` exactly; tests
+render the same rows both ways and compare them.
+
+Cost matters per row: a line is one `printf()` (one allocation, not one per `||`), and each
+cell takes a fast path, one scan that finds nothing to escape and returns the column as it
+is, so only the rare cell with a quote, a markup character or a formula-looking start pays for
+`replace()` calls.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from itertools import combinations
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, String, case, func, literal, select, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    LargeBinary,
+    String,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    type_coerce,
+)
 
 from bot.storage.bulk_sqlite import sqlite_datetime
 from bot.storage.tables import KINDS, MESSAGES, TAGS
 
 Text = ColumnElement[Any]
+Flag = ColumnElement[bool]
 
 
 def _text(value: str) -> Text:
     return literal(value, String)
 
 
-def _replace_all(expr: Text, pairs: Sequence[tuple[str, str]]) -> Text:
-    for old, new in pairs:
+def _printf(template: str, *values: Text | str) -> Text:
+    """SQLite's `printf`; every `%s` of `template` takes one value (NULL writes nothing).
+    Text of ours goes in as values, never into the template, so a `%` in it stays a `%`."""
+    assert template.count("%s") == len(values) and template.count("%") == len(values)
+    return func.printf(_text(template), *(_text(v) if isinstance(v, str) else v
+                                          for v in values), type_=String)
+
+
+def _glob(expr: Text, pattern: str) -> Flag:
+    return expr.op("GLOB", is_comparison=True)(_text(pattern))
+
+
+def _one_of(chars: str) -> str:
+    """A GLOB character class matching any of `chars` (a `-` first is a `-`, not a range)."""
+    assert "]" not in chars and chars and chars[0] != "^"
+    return "[" + ("-" if "-" in chars else "") + chars.replace("-", "") + "]"
+
+
+def _may_hold_any(expr: Text, chars: str) -> Flag:
+    """Whether `expr` holds any of `chars`, by `instr()` scans (a GLOB `*[…]*` was measured
+    four times slower). A character beyond ASCII is looked for by its first UTF-8 byte: a
+    superset test, one scan for many characters; what it lets through is handled exactly."""
+    tests = [func.instr(expr, _text(char)) > 0 for char in sorted(set(chars)) if char < "\x80"]
+    # A blob literal of our own byte (workers take JSON values, which have no bytes).
+    tests += [func.instr(cast(expr, LargeBinary), literal_column(f"x'{lead:02X}'")) > 0
+              for lead in sorted({char.encode()[0] for char in chars if char >= "\x80"})]
+    return or_(*tests)
+
+
+def _replaced(expr: Text, pairs: Mapping[str, str]) -> Text:
+    for old, new in pairs.items():
         expr = func.replace(expr, _text(old), _text(new), type_=String)
     return expr
-
-
-def _join(*parts: Text | str) -> Text:
-    exprs = [_text(part) if isinstance(part, str) else part for part in parts]
-    joined = exprs[0]
-    for part in exprs[1:]:
-        joined = joined.concat(part)
-    return joined
 
 
 def _or(value: Text, fallback: Text) -> Text:
@@ -45,13 +85,13 @@ def _or(value: Text, fallback: Text) -> Text:
 
 
 def _kinds_of(separator: str, each: Text | None = None) -> Text:
-    """The message's kinds in key order (the primary key's own order), joined."""
+    """The message's kinds in key order (the primary key's own order), joined; NULL if none."""
     item = each if each is not None else KINDS.c.kind
-    return func.coalesce(select(func.group_concat(item, separator))
-                         .where(KINDS.c.platform == TAGS.c.platform,
-                                KINDS.c.conversation_id == TAGS.c.conversation_id,
-                                KINDS.c.message_id == TAGS.c.message_id)
-                         .scalar_subquery(), "", type_=String)
+    return (select(func.group_concat(item, separator))
+            .where(KINDS.c.platform == TAGS.c.platform,
+                   KINDS.c.conversation_id == TAGS.c.conversation_id,
+                   KINDS.c.message_id == TAGS.c.message_id)
+            .scalar_subquery())
 
 
 AUTHOR = _or(MESSAGES.c.sender_name, TAGS.c.sender_id)
@@ -61,38 +101,42 @@ POSTED = type_coerce(TAGS.c.posted_at, String)  # SQLite's own text: 2019-10-02 
 
 # CSV ---------------------------------------------------------------------------------------
 
-def _inert(expr: Text, formula_start: frozenset[str]) -> Text:
-    """`bot.digests.exports.inert_cell`: a `'` before a formula-looking first character."""
-    first = func.substr(func.ltrim(expr, _text(" ")), 1, 1)
-    starts = [char for char in formula_start if char != "\x00"]  # NUL is never stored
-    return case((first.in_([_text(char) for char in starts]), _join("'", expr)), else_=expr)
+def _csv_cell(expr: Text, formula_start: str) -> Text:
+    """`inert_cell` and the quote doubling of `csv_line`, for one cell (NULL stays NULL)."""
+    starts = _one_of(formula_start) + "*"
+    # An anchored GLOB looks at the first character only: cheap, unlike `*[…]*`.
+    suspect = _glob(expr, _one_of(formula_start + " ") + "*") | (func.instr(expr, '"') > 0)
+    guard = case((_glob(func.ltrim(expr, _text(" ")), starts), _text("'")), else_=_text(""))
+    return case((suspect, guard.concat(func.replace(expr, _text('"'), _text('""')))),
+                else_=expr)
 
 
-def _cell(expr: Text) -> Text:
-    return _join('"', _replace_all(expr, [('"', '""')]), '"')
+def csv_line(leading_cells: str, formula_start: frozenset[str]) -> Text:
+    """`bot.digests.exports.csv_line` of one row: every field quoted, CRLF at the end.
+    `leading_cells` are the issue's own cells (number and title), rendered by the caller."""
+    starts = "".join(sorted(formula_start - {"\x00"}))  # NUL is never stored
 
+    def cell(expr: Text) -> Text:
+        return _csv_cell(expr, starts)
 
-def csv_line(title: str, formula_start: frozenset[str]) -> Text:
-    """`bot.digests.exports.csv_line` of one row: every field quoted, CRLF at the end."""
-    def inert(expr: Text) -> Text:
-        return _inert(func.coalesce(expr, "", type_=String), formula_start)
-
-    iso = _join(func.replace(func.substr(POSTED, 1, 19), " ", "T", type_=String),
-                case((func.substr(POSTED, 21) == "000000", _text("")),
-                     else_=_join(".", func.substr(POSTED, 21))), "+00:00")
-    cells = [type_coerce(TAGS.c.issue, String), _text(title), _kinds_of(" "), iso,
-             inert(AUTHOR), inert(TAGS.c.sender_id), TAGS.c.platform, inert(CHANNEL),
-             inert(TAGS.c.message_id), inert(MESSAGES.c.permalink), inert(MESSAGES.c.text)]
-    line = _cell(cells[0])
-    for cell in cells[1:]:
-        line = _join(line, ",", _cell(cell))
-    return _join(line, "\r\n")
+    fraction = case((func.substr(POSTED, 21) == "000000", _text("")),
+                    else_=func.substr(POSTED, 20))
+    return _printf('%s"%s","%sT%s%s+00:00","%s","%s","%s","%s","%s","%s","%s"\r\n',
+                   leading_cells, _kinds_of(" "), func.substr(POSTED, 1, 10),
+                   func.substr(POSTED, 12, 8), fraction, cell(AUTHOR), cell(TAGS.c.sender_id),
+                   TAGS.c.platform, cell(CHANNEL), cell(TAGS.c.message_id),
+                   cell(MESSAGES.c.permalink), cell(MESSAGES.c.text))
 
 
 # HTML --------------------------------------------------------------------------------------
 
-_TEXT_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"))
-_ATTRIBUTE_ESCAPES = (*_TEXT_ESCAPES, ('"', "&quot;"), ("'", "&#x27;"))
+_KEY_SEPARATOR = "\x1f"  # never in a kind's key
+_TEXT_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_ATTRIBUTE_ESCAPES = {**_TEXT_ESCAPES, '"': "&quot;", "'": "&#x27;"}
+
+
+def _escaped(expr: Text, escapes: Mapping[str, str]) -> Text:
+    return case((_may_hold_any(expr, "".join(escapes)), _replaced(expr, escapes)), else_=expr)
 
 
 def local_minutes(zone: ZoneInfo, first: datetime, last: datetime) -> Text:
@@ -101,7 +145,7 @@ def local_minutes(zone: ZoneInfo, first: datetime, last: datetime) -> Text:
     step, moment = timedelta(minutes=15), first.astimezone(UTC).replace(second=0, microsecond=0)
     moment -= timedelta(minutes=moment.minute % 15)
     offset = moment.astimezone(zone).utcoffset() or timedelta(0)
-    branches: list[tuple[ColumnElement[bool], Text]] = []
+    branches: list[tuple[Flag, Text]] = []
     while moment <= last:
         moment += step
         following = moment.astimezone(zone).utcoffset() or timedelta(0)
@@ -117,22 +161,45 @@ def _minutes(offset: timedelta) -> Text:
     return _text(f"{int(offset.total_seconds() // 60):+d} minutes")
 
 
+_MAX_KNOWN_KINDS = 6  # 63 label sets at most; more kinds take the general path
+
+
+def _kind_labels(kind_labels: Mapping[str, str]) -> Text:
+    """The message's kinds as label spans, in key order. Each set of known kinds is looked up
+    whole by its joined keys (a CASE on one string, measured half the cost of building spans
+    kind by kind); a kind the plan does not know takes the general path."""
+    def span(title: Text | str) -> Text:
+        return _printf('<span class="kind">%s</span>', title)
+
+    title = case(*[(KINDS.c.kind == key, _text(text)) for key, text in kind_labels.items()],
+                 else_=_escaped(KINDS.c.kind, _ATTRIBUTE_ESCAPES)) if kind_labels \
+        else _escaped(KINDS.c.kind, _ATTRIBUTE_ESCAPES)
+    general = _kinds_of("", span(title))
+    known = sorted(key for key in kind_labels if _KEY_SEPARATOR not in key)
+    if not known or len(known) > _MAX_KNOWN_KINDS:
+        return general
+    branches = {_KEY_SEPARATOR.join(keys): "".join(
+        f'<span class="kind">{kind_labels[key]}</span>' for key in keys)
+        for size in range(1, len(known) + 1) for keys in combinations(known, size)}
+    joined = func.coalesce(_kinds_of(_KEY_SEPARATOR), "", type_=String)
+    return case({"": _text(""), **{keys: _text(html) for keys, html in branches.items()}},
+                value=joined, else_=general)
+
+
 def html_entry(local: Text, source: str, kind_labels: Mapping[str, str],
                invisible: str, full_text: int) -> Text:
     """`bot.digests.html_export._entry` of one row. `kind_labels` are escaped already."""
-    def text(expr: Text) -> Text:
-        return _replace_all(func.coalesce(expr, "", type_=String), _TEXT_ESCAPES)
-
     link = MESSAGES.c.permalink
-    safe = func.lower(func.substr(link, 1, 8)).__eq__("https://") | \
-        func.lower(func.substr(link, 1, 7)).__eq__("http://")
-    anchor = case((safe, _join(' <a href="', _replace_all(link, _ATTRIBUTE_ESCAPES),
-                               f'" rel="noopener">{source}</a>')), else_=_text(""))
-    label = case(*[(KINDS.c.kind == key, _text(title)) for key, title in kind_labels.items()],
-                 else_=_replace_all(KINDS.c.kind, _ATTRIBUTE_ESCAPES)) if kind_labels \
-        else _replace_all(KINDS.c.kind, _ATTRIBUTE_ESCAPES)
-    labels = _kinds_of("", _join('<span class="kind">', label, "</span>"))
-    body = _replace_all(func.substr(MESSAGES.c.text, 1, full_text, type_=String),
-                        [(char, "") for char in invisible])
-    return _join('<li><span class="who">', text(AUTHOR), " · ", text(CHANNEL), " · ", local,
-                 anchor, "</span>", labels, '<div class="text">', text(body), "</div></li>")
+    web = _glob(link, "[hH][tT][tT][pP]://*") | _glob(link, "[hH][tT][tT][pP][sS]://*")
+    anchor = case((web, _printf(' <a href="%s" rel="noopener">%s</a>',
+                                _escaped(link, _ATTRIBUTE_ESCAPES), source)), else_=_text(""))
+    labels = _kind_labels(kind_labels)
+    # One scan of the whole text decides; only a text with markup or invisible characters
+    # pays for the replacements (on its first `full_text` characters, as Python slices).
+    shown = func.substr(MESSAGES.c.text, 1, full_text, type_=String)
+    cleaned = _replaced(_replaced(shown, dict.fromkeys(invisible, "")), _TEXT_ESCAPES)
+    body = case((_may_hold_any(MESSAGES.c.text, "".join(_TEXT_ESCAPES) + invisible), cleaned),
+                else_=shown)
+    return _printf('<li><span class="who">%s · %s · %s%s</span>%s<div class="text">%s</div>'
+                   "</li>", _escaped(AUTHOR, _TEXT_ESCAPES), _escaped(CHANNEL, _TEXT_ESCAPES),
+                   local, anchor, labels, body)

@@ -3,7 +3,7 @@ Python formatters write (tricky text, several kinds, hidden inputs, a DST change
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 
 import pytest
@@ -12,6 +12,8 @@ from bot.digests.build import DigestScope
 from bot.digests.exports import Exporter
 from bot.digests.model import DigestFilters
 from bot.messages import Conversation, IncomingMessage, MessageRef
+from bot.storage import render_workers
+from bot.storage.render_workers import Parallelism, Statement
 from bot.tags import TagSet
 from tests.fakes import Harness
 
@@ -41,21 +43,36 @@ async def _seed(harness: Harness) -> None:
                                        datetime(2019, 12, 1, tzinfo=UTC))
 
 
+# Ranges of two rows: every issue is cut, and worker processes render the ranges.
+IN_WORKERS = Parallelism(workers=2, rows_per_range=2, min_full_ranges=1, ranges_ahead=2)
+
+
 @pytest.mark.parametrize("fmt", ["csv", "html"])
-async def test_sqlite_rendering_matches_the_python_formatters(harness: Harness, fmt: str
-                                                                ) -> None:
+@pytest.mark.parametrize("parallelism", [None, IN_WORKERS], ids=["in-process", "in-workers"])
+async def test_sqlite_rendering_matches_the_python_formatters(
+        harness: Harness, fmt: str, parallelism: Parallelism | None,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    handed: list[int] = []  # statements given to worker processes
+    original = render_workers.stream_statements
+
+    def counting(database: str, statements: Sequence[Statement], workers: int, ahead: int
+                 ) -> AsyncGenerator[tuple[int, str]]:
+        handed.append(len(statements))
+        return original(database, statements, workers, ahead)
+    monkeypatch.setattr(render_workers, "stream_statements", counting)
     await _seed(harness)
     scope = DigestScope(DigestFilters(), "all time")
     now = datetime(2020, 1, 1, tzinfo=UTC)
     outputs = []
     for in_database in (True, False):
         exporter = Exporter(harness.storage, harness.plan, harness.svc.tr, harness.svc.zone,
-                            render_in_database=in_database)
+                            render_in_database=in_database, parallelism=parallelism)
         assert exporter.render_in_database is in_database
         chunks: list[str] = []
         await exporter.write(fmt, scope, now, _collector(chunks))
         outputs.append("".join(chunks))
     in_sql, in_python = outputs
+    assert bool(handed) is (parallelism is not None) and all(n > 3 for n in handed)
     assert "hidden" not in in_python and "m-3" not in in_python  # the hidden input stays out
     assert in_sql == in_python
     if fmt == "html":  # the rows really went through: escaped, with their labels and times
