@@ -147,12 +147,14 @@ class Exporter:
             for kind in kinds:
                 heading = f"\n### {plain(kind_title(plan, tr, kind))}\n\n"
                 by_kind = replace(head.scope.filters, kinds=(kind,))
-                async for batch in self.storage.digests.stream_issue(by_kind, issue.number):
-                    lines = [f"- {render_entry(entry, tr, self.zone, FULL_TEXT)}\n"
-                             for entry in batch]
-                    if lines:
-                        await out(heading + "".join(lines))
-                        heading = ""
+                async with aclosing(self.storage.digests.stream_issue(
+                        by_kind, issue.number)) as batches:
+                    async for batch in batches:
+                        lines = [f"- {render_entry(entry, tr, self.zone, FULL_TEXT)}\n"
+                                 for entry in batch]
+                        if lines:
+                            await out(heading + "".join(lines))
+                            heading = ""
         await out("\n" + bold(tr("digest.end")) + "\n")
 
     async def json(self, head: Head, out: Write) -> None:
@@ -170,12 +172,14 @@ class Exporter:
             await out(("," if index else "") + json.dumps(section, ensure_ascii=False)[:-1]
                       + ', "entries": [')
             separator = ""
-            async for batch in self.storage.digests.stream_issue(filters, issue.number):
-                if batch:
-                    await out(separator + ",".join(json.dumps(_entry_json(entry),
-                                                              ensure_ascii=False)
-                                                   for entry in batch))
-                    separator = ","
+            async with aclosing(self.storage.digests.stream_issue(filters,
+                                                                  issue.number)) as batches:
+                async for batch in batches:
+                    if batch:
+                        await out(separator + ",".join(json.dumps(_entry_json(entry),
+                                                                  ensure_ascii=False)
+                                                       for entry in batch))
+                        separator = ","
             await out("]}")
         await out("]}\n")
 
@@ -191,14 +195,16 @@ class Exporter:
             return
         for issue in head.issues:
             title = inert_cell(issue.title.get(self.tr.locale))
-            async for batch in self.storage.digests.stream_issue(head.scope.filters,
-                                                                 issue.number):
-                await out("".join([csv_line((
-                    str(entry.issue), title, " ".join(entry.kinds), entry.posted_at.isoformat(),
-                    inert_cell(entry.author), inert_cell(entry.sender_id), entry.ref.platform,
-                    inert_cell(entry.channel), inert_cell(entry.ref.message_id),
-                    inert_cell(entry.permalink or ""), inert_cell(entry.text)))
-                    for entry in batch]))
+            async with aclosing(self.storage.digests.stream_issue(
+                    head.scope.filters, issue.number)) as batches:
+                async for batch in batches:
+                    await out("".join([csv_line((
+                        str(entry.issue), title, " ".join(entry.kinds),
+                        entry.posted_at.isoformat(), inert_cell(entry.author),
+                        inert_cell(entry.sender_id), entry.ref.platform,
+                        inert_cell(entry.channel), inert_cell(entry.ref.message_id),
+                        inert_cell(entry.permalink or ""), inert_cell(entry.text)))
+                        for entry in batch]))
 
     def _csv_renderer(self, head: Head) -> Callable[[int], ColumnElement[Any]]:
         titles = {issue.number: issue.title.get(self.tr.locale) for issue in head.issues}

@@ -135,8 +135,10 @@ async def _entry_chunks(exporter: Exporter, scope: DigestScope
         return
     local = LocalMinutes(exporter.zone)
     for number in numbers:
-        async for batch in exporter.storage.digests.stream_issue(scope.filters, number):
-            yield number, "".join([_entry(entry, local, source, kinds) for entry in batch])
+        async with aclosing(exporter.storage.digests.stream_issue(scope.filters,
+                                                                  number)) as batches:
+            async for batch in batches:
+                yield number, "".join([_entry(entry, local, source, kinds) for entry in batch])
 
 
 def _started(items: AsyncGenerator[_T]) -> AsyncGenerator[_T]:

@@ -3,7 +3,7 @@ columns, hidden inputs, the audit log and the scheduled digest's delivery claims
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -63,7 +63,7 @@ class DigestStore:
             return await digest_queries.weekly_counts(conn, filters)
 
     async def stream_issue(self, filters: DigestFilters, issue: int
-                           ) -> AsyncIterator[list[DigestEntry]]:
+                           ) -> AsyncGenerator[list[DigestEntry]]:
         """One issue's entries, newest first, in batches (memory stays flat)."""
         async with self._db.read() as conn:
             async for batch in digest_queries.stream_issue(conn, filters, issue):
