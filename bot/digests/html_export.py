@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
 from datetime import datetime, timedelta
 from html import escape
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.dates import format_short
@@ -64,11 +64,15 @@ def _safe_url(url: str | None) -> str | None:
 
 async def write_html(exporter: Exporter, scope: DigestScope, now: datetime, out: Write
                      ) -> None:
-    tr, plan, zone = exporter.tr, exporter.plan, exporter.zone
     # The entries are most of the work: they start rendering (in worker processes, for a
     # big export) while the figures and the chart above them are counted.
-    entries = _started(_entry_chunks(exporter, scope))
-    head = await exporter.head(scope, now)
+    async with aclosing(_Started(_entry_chunks(exporter, scope))) as entries:
+        await _page(exporter, await exporter.head(scope, now), entries, out)
+
+
+async def _page(exporter: Exporter, head: Head, entries: AsyncIterator[tuple[int, str]],
+                out: Write) -> None:
+    tr, plan, zone = exporter.tr, exporter.plan, exporter.zone
     locale = tr.locale
     title = tr("digest.title", title=plan.title.get(locale))
     await out(f'<!DOCTYPE html>\n<html lang="{locale}"><head><meta charset="utf-8">'
@@ -141,28 +145,34 @@ async def _entry_chunks(exporter: Exporter, scope: DigestScope
                 yield number, "".join([_entry(entry, local, source, kinds) for entry in batch])
 
 
-def _started(items: AsyncGenerator[_T]) -> AsyncGenerator[_T]:
-    """`items`, already running towards its first item while the caller does other work."""
-    first = asyncio.ensure_future(anext(items))
+class _Started(Generic[_T]):
+    """`items`, already running towards its first item while the caller does other work;
+    closing it stops that work too, whether or not anything was read."""
 
-    async def all_items() -> AsyncGenerator[_T]:
-        try:
-            try:
-                yield await first
-            except StopAsyncIteration:
-                return
-            async for item in items:
-                yield item
-        finally:
-            if not first.done():
-                first.cancel()
-                with contextlib.suppress(BaseException):
-                    await first
-            await items.aclose()
-    return all_items()
+    def __init__(self, items: AsyncGenerator[_T]) -> None:
+        self._items = items
+        self._first: asyncio.Future[_T] | None = asyncio.ensure_future(anext(items))
+
+    def __aiter__(self) -> _Started[_T]:
+        return self
+
+    async def __anext__(self) -> _T:
+        if self._first is None:
+            return await anext(self._items)
+        first, self._first = self._first, None
+        return await first
+
+    async def aclose(self) -> None:
+        if self._first is not None and not self._first.done():
+            self._first.cancel()
+            with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                await self._first
+        elif self._first is not None and not self._first.cancelled():
+            self._first.exception()  # read, so that a failure nobody awaited is not logged
+        await self._items.aclose()
 
 
-async def _articles(shown: list[Issue], entries: AsyncGenerator[tuple[int, str]], locale: str,
+async def _articles(shown: list[Issue], entries: AsyncIterator[tuple[int, str]], locale: str,
                     out: Write) -> None:
     """One article per issue shown, around its entries (which come issue after issue; an
     issue whose entries vanished since the figures were counted still gets its article)."""
@@ -181,12 +191,11 @@ async def _articles(shown: list[Issue], entries: AsyncGenerator[tuple[int, str]]
                 return
 
     current: int | None = None
-    async with aclosing(entries):
-        async for number, text in entries:
-            if number != current:
-                await open_through(number)
-                current = number
-            await out(text)
+    async for number, text in entries:
+        if number != current:
+            await open_through(number)
+            current = number
+        await out(text)
     await open_through(None)
     if opened:
         await out("</ol></article>")

@@ -131,8 +131,9 @@ async def stream_statements(database: str, statements: Sequence[Statement], work
     window = _Window(len(statements), ahead=max(ahead, workers))
     results: list[asyncio.Future[str]] = [asyncio.get_running_loop().create_future()
                                           for _ in statements]
+    pool: list[_Worker] = []
+    tasks: list[asyncio.Task[None]] = []
     with tempfile.TemporaryDirectory(prefix="plenary-export-") as folder:
-        pool = [await _Worker.start(database) for _ in range(min(workers, len(statements)))]
 
         async def work(worker: _Worker) -> None:
             while (index := await window.claim()) is not None:
@@ -144,8 +145,10 @@ async def stream_statements(database: str, statements: Sequence[Statement], work
                     raise
                 results[index].set_result(path)
 
-        tasks = [asyncio.create_task(work(worker)) for worker in pool]
-        try:
+        try:  # from the first worker on: one cancelled while the next starts must not stay
+            for _ in range(min(workers, len(statements))):
+                pool.append(await _Worker.start(database))
+            tasks = [asyncio.create_task(work(worker)) for worker in pool]
             for index, result in enumerate(results):
                 path = await result
                 part = await asyncio.to_thread(open, path, encoding="utf-8", newline="")

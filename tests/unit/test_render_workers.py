@@ -3,6 +3,7 @@ and a failing or abandoned export leaves no worker process and no spill file beh
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import tempfile
 from collections.abc import Awaitable, Callable
@@ -31,15 +32,23 @@ def spill_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-@pytest.fixture
-def started(monkeypatch: pytest.MonkeyPatch) -> list[render_workers._Worker]:
+class Started(list[render_workers._Worker]):
     """Every worker started, to check that each one is gone afterwards."""
-    workers: list[render_workers._Worker] = []
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.first = asyncio.Event()
+
+
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch) -> Started:
+    workers = Started()
     start = render_workers._Worker.start
 
     async def recording(database: str) -> render_workers._Worker:
         worker = await start(database)
         workers.append(worker)
+        workers.first.set()
         return worker
     monkeypatch.setattr(render_workers._Worker, "start", recording)
     return workers
@@ -54,7 +63,7 @@ def _all_stopped(workers: list[render_workers._Worker]) -> bool:
 
 
 async def test_ranges_cut_inside_equal_times_keep_every_row_once(
-        harness: Harness, spill_folder: Path, started: list[render_workers._Worker]) -> None:
+        harness: Harness, spill_folder: Path, started: Started) -> None:
     same = datetime(2019, 10, 2, 14, 5, tzinfo=UTC)
     for n in range(14):  # ten at the very same instant: cuts fall inside the tie
         posted = same if n < 10 else same - timedelta(hours=n)
@@ -90,7 +99,7 @@ def _lines(low: int, high: int) -> Statement:
 
 
 async def test_statements_come_back_in_order_whatever_worker_finishes_first(
-        tmp_path: Path, spill_folder: Path, started: list[render_workers._Worker]) -> None:
+        tmp_path: Path, spill_folder: Path, started: Started) -> None:
     database = _numbers_database(tmp_path / "n.db", 50_000)
     # A big statement first: the second worker finishes the small ones before it.
     statements = [_lines(0, 40_000), *(_lines(low, low + 1000) for low in range(40_000,
@@ -103,7 +112,7 @@ async def test_statements_come_back_in_order_whatever_worker_finishes_first(
 
 
 async def test_a_failing_statement_raises_and_leaves_nothing_running(
-        tmp_path: Path, spill_folder: Path, started: list[render_workers._Worker]) -> None:
+        tmp_path: Path, spill_folder: Path, started: Started) -> None:
     database = _numbers_database(tmp_path / "n.db", 10)
     statements = [_lines(0, 5), Statement("SELECT no_such_column FROM numbers", ()),
                   _lines(5, 10)]
@@ -117,7 +126,7 @@ async def test_a_failing_statement_raises_and_leaves_nothing_running(
 
 
 async def test_an_abandoned_stream_stops_its_workers_and_removes_its_files(
-        tmp_path: Path, spill_folder: Path, started: list[render_workers._Worker]) -> None:
+        tmp_path: Path, spill_folder: Path, started: Started) -> None:
     database = _numbers_database(tmp_path / "n.db", 20_000)
     statements = [_lines(low, low + 1000) for low in range(0, 20_000, 1000)]
     stream = stream_statements(database, statements, workers=2, ahead=3)
@@ -132,3 +141,25 @@ def _collect(chunks: list[str]) -> Callable[[str], Awaitable[None]]:
     async def collect(text: str) -> None:
         chunks.append(text)
     return collect
+
+
+async def test_an_html_export_failing_above_its_entries_stops_their_workers(
+        harness: Harness, spill_folder: Path, started: Started,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    posted = datetime(2019, 10, 2, 14, 5, tzinfo=UTC)
+    for n in range(12):
+        msg = IncomingMessage(Conversation("test", "room"), f"m-{n:02d}", "alice",
+                              f"input {n}", posted + timedelta(minutes=n))
+        await harness.storage.save_message(msg, TagSet((2,)), posted)
+
+    async def failing_head(*_args: object, **_kwargs: object) -> None:
+        await started.first.wait()  # the entries' workers are starting by now
+        raise RuntimeError("the figures could not be counted")
+    monkeypatch.setattr(Exporter, "head", failing_head)
+    exporter = Exporter(harness.storage, harness.plan, harness.svc.tr, harness.svc.zone,
+                        parallelism=TINY_RANGES)
+    with pytest.raises(RuntimeError, match="could not be counted"):
+        await exporter.write("html", DigestScope(DigestFilters(), "all time"),
+                             datetime(2020, 1, 1, tzinfo=UTC), _collect([]))
+    assert started and _all_stopped(started)
+    assert _empty(spill_folder)
