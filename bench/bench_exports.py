@@ -133,14 +133,9 @@ class WorkerWatch:
     def _watch(self) -> None:
         while not self._done.wait(0.05):
             for pid in self._children():
-                try:
-                    status = Path(f"/proc/{pid}/status").read_text()
-                except OSError:
-                    continue
-                for line in status.splitlines():
-                    if line.startswith("VmHWM:"):
-                        peak = int(line.split()[1]) / 1024
-                        self.peaks[pid] = max(peak, self.peaks.get(pid, 0.0))
+                peak = peak_of(str(pid))
+                if peak is not None:
+                    self.peaks[pid] = max(peak, self.peaks.get(pid, 0.0))
 
     @staticmethod
     def _children() -> list[int]:
@@ -159,14 +154,20 @@ class WorkerWatch:
 def own_peak_rss_mb() -> float:
     """This process's peak RSS. `ru_maxrss` survives fork and exec (a child would report its
     parent's peak); Linux's VmHWM belongs to the process image, so it is used when there."""
+    peak = peak_of("self")
+    return peak_rss_mb() if peak is None else peak
+
+
+def peak_of(pid: str) -> float | None:
+    """A process's VmHWM in MB (Linux), None where there is none to read."""
     try:
-        status = Path("/proc/self/status").read_text()
+        status = Path(f"/proc/{pid}/status").read_text()
     except OSError:
-        return peak_rss_mb()
+        return None
     for line in status.splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
-    return peak_rss_mb()
+    return None
 
 
 def run_child(path: Path, fmt: str, issues: tuple[int, ...] = (), trace: bool = False

@@ -224,11 +224,11 @@ _POSTED_TEXT = type_coerce(TAGS.c.posted_at, String)  # compared as stored: no r
 async def rendered_ranges(conn: AsyncConnection, filters: DigestFilters, issue: int,
                           rendered: ColumnElement[Any], rows_per_range: int
                           ) -> list[Select[Any]]:
-    """One issue's rows, each rendered by `rendered` (`render_sqlite`), as queries cut
-    into consecutive ranges of posted time, newest first,
-    of about `rows_per_range` tags each: run one after the other, they give the same rows in
-    the same order. Each cut is one probe stepping `rows_per_range` entries down the
-    (issue, posted_at) index from the previous cut, so finding them all reads it once."""
+    """One issue's rows, each rendered by `rendered` (`render_sqlite`), as queries cut into
+    consecutive ranges of posted time, newest first, of about `rows_per_range` tags each: run
+    one after the other, they give the same rows in the same order. Each cut is one probe
+    stepping `rows_per_range` entries down the (issue, posted_at) index from the previous
+    cut, so finding them all reads it once."""
     # Hidden inputs are left out by the query: an empty or small table costs next to
     # nothing to probe.
     query = _issue_query(filters, issue, rendered, exclude_hidden=True)
