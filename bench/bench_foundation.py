@@ -109,14 +109,15 @@ def raw_ingest(path: Path, plan: WorkPlan, messages: list[IncomingMessage]) -> f
             found = read_hashtags(m.text, plan)
             posted = m.sent_at.replace(tzinfo=None).isoformat(sep=" ")
             key = ("matrix", m.where.id, m.message_id)
-            rows.append((*key, m.where.name, m.sender_id, m.text, posted))
+            rows.append((*key, m.where.name, m.sender_id, m.text,
+                         " ".join(sorted(set(found.kinds))) or None, posted))
             tags += [(*key, issue, int(TagSource.HASHTAG), m.sender_id, posted, m.sender_id,
                       posted) for issue in found.issues]
             kinds += [(*key, kind, int(TagSource.HASHTAG)) for kind in found.kinds]
         connection.execute("BEGIN")
         connection.executemany(
             "INSERT INTO messages (platform, conversation_id, message_id, conversation_name, "
-            "sender_id, text, posted_at) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            "sender_id, text, kinds, posted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
         connection.executemany(
             "INSERT INTO tags (platform, conversation_id, message_id, issue, sources, "
             "sender_id, posted_at, tagged_by, tagged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.digests.model import DigestEntry, DigestFilters, IssueFigures, PlanColumns
@@ -83,15 +83,14 @@ async def build_digest(storage: Storage, plan: WorkPlan, scope: DigestScope, now
     filters = scope.filters
     counted = await figures_by_issue(storage, scope)
     columns = await storage.digests.plan_columns(plan)
+    issues, kinds = chosen_issues(plan, filters), chosen_kinds(plan, filters)
+    with_input = [issue.number for issue in issues if issue.number in counted] \
+        if per_kind else []
+    latest = await storage.latest_by_kind(filters, with_input, kinds, per_kind)
     sections = []
-    for issue in chosen_issues(plan, filters):
+    for issue in issues:
         figures = counted.get(issue.number, empty_figures(issue.number))
-        groups: list[KindGroup] = []
-        if figures.inputs and per_kind:
-            for kind in chosen_kinds(plan, filters):
-                narrowed = replace(filters, kinds=(kind,))
-                entries = await storage.latest_entries(narrowed, issue.number, per_kind)
-                if entries:
-                    groups.append(KindGroup(kind, tuple(entries)))
+        groups = [KindGroup(kind, tuple(entries))
+                  for kind, entries in latest.get(issue.number, {}).items() if entries]
         sections.append(IssueSection(issue, columns[issue.number], figures, tuple(groups)))
     return Digest(now, scope, tuple(sections))

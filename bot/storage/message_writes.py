@@ -15,6 +15,7 @@ from bot.storage.sql import (
     insert_ignoring_duplicates,
     insert_or_add_sources,
     is_message,
+    joined_kinds,
     key_columns,
     message_key_in,
     storable_text,
@@ -50,9 +51,12 @@ class _MessageFacts:
 
 
 async def _facts(conn: AsyncConnection, ref: MessageRef) -> _MessageFacts | None:
+    """The stored message, its row locked till commit on PostgreSQL: replicas changing the
+    same message's tags take turns, so `messages.kinds` is written from what each saw."""
     row = (await conn.execute(
         select(MESSAGES.c.sender_id, MESSAGES.c.posted_at, MESSAGES.c.edited_at)
         .where(is_message(MESSAGES, ref), MESSAGES.c.deleted_at.is_(None))
+        .with_for_update()
     )).first()
     if row is None:
         return None
@@ -84,6 +88,8 @@ async def add_tags(conn: AsyncConnection, ref: MessageRef, tags: TagSet, source:
                             for kind in tags.kinds])
     added = TagSet(tuple(i for i in tags.issues if i not in issues),
                    tuple(k for k in tags.kinds if k not in kinds))
+    if added.kinds:
+        await _store_kinds(conn, ref, [*kinds, *added.kinds])
     if added and source is not TagSource.HASHTAG:
         await record_audit(conn, at, by, "tag", ref, f"{source_name(source)}: {_describe(added)}")
     return TagChange(added=added)
@@ -105,11 +111,19 @@ async def remove_tags(conn: AsyncConnection, ref: MessageRef, tags: TagSet,
     for kind in tags.kinds:
         if kind in kinds:
             await _set_sources(conn, KINDS, ref, "kind", kind, kinds[kind] & keep_mask)
+    if removed_kinds:
+        await _store_kinds(conn, ref, [kind for kind in kinds if kind not in removed_kinds])
     removed = TagSet(tuple(removed_issues), tuple(removed_kinds))
     if removed and source is not TagSource.HASHTAG:
         how = source_name(source) if source is not None else "command"
         await record_audit(conn, at, by, "untag", ref, f"{how}: {_describe(removed)}")
     return TagChange(removed=removed)
+
+
+async def _store_kinds(conn: AsyncConnection, ref: MessageRef, kinds: list[str]) -> None:
+    """The message's `kinds` column, after its `message_kinds` rows changed to `kinds`."""
+    await conn.execute(update(MESSAGES).where(is_message(MESSAGES, ref))
+                       .values(kinds=joined_kinds(kinds)))
 
 
 async def _set_sources(conn: AsyncConnection, table: Table, ref: MessageRef, column: str,
@@ -154,7 +168,7 @@ async def delete_messages(conn: AsyncConnection, refs: Sequence[MessageRef], at:
         await conn.execute(delete(table).where(message_key_in(table, list(refs))))
     await conn.execute(update(MESSAGES).where(message_key_in(MESSAGES, list(refs))).values(
         sender_id="", sender_name=None, conversation_name=None, text="", permalink=None,
-        deleted_at=at))
+        kinds=None, deleted_at=at))
     # A deletion can arrive before (or instead of) the message: its tombstone still counts.
     unseen = [{**key_columns(ref), "sender_id": "", "text": "", "posted_at": at,
                "deleted_at": at} for ref in refs if ref not in existed]

@@ -17,13 +17,18 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.messages import IncomingMessage
 from bot.storage import bulk_sqlite
 from bot.storage.records import SaveOutcome
-from bot.storage.sql import insert_ignoring_duplicates, insert_or_add_sources, storable_text
+from bot.storage.sql import (
+    insert_ignoring_duplicates,
+    insert_or_add_sources,
+    joined_kinds,
+    storable_text,
+)
 from bot.storage.tables import KINDS, MESSAGES, TAGS
 from bot.tags import TagSet, TagSource
 
 KEY = ("platform", "conversation_id", "message_id")
 MESSAGE_COLUMNS = (*KEY, "conversation_name", "thread_id", "sender_id", "sender_name", "text",
-                   "permalink", "posted_at")
+                   "permalink", "kinds", "posted_at")
 TAG_COLUMNS = (*KEY, "issue", "sources", "sender_id", "posted_at", "tagged_by", "tagged_at")
 KIND_COLUMNS = (*KEY, "kind", "sources")
 _HASHTAG = int(TagSource.HASHTAG)
@@ -48,7 +53,8 @@ async def save_messages(conn: AsyncConnection, items: Sequence[NewMessage]) -> l
         msg, where = item.msg, item.msg.where
         rows.append((where.platform, where.id, msg.message_id, _storable(where.name),
                      where.thread_id, msg.sender_id, _storable(msg.sender_name),
-                     storable_text(msg.text), msg.permalink, stamp(msg.sent_at)))
+                     storable_text(msg.text), msg.permalink, joined_kinds(item.tags.kinds),
+                     stamp(msg.sent_at)))
     # Keys as plain tuples: this loop runs once per message of every burst.
     inserted = set(await _insert(conn, MESSAGES, MESSAGE_COLUMNS, rows,
                                  "ON CONFLICT DO NOTHING", returning=KEY))

@@ -84,16 +84,18 @@ def _or(value: Text, fallback: Text) -> Text:
     return func.coalesce(func.nullif(value, ""), fallback, type_=String)
 
 
-def _kinds_of(separator: str, each: Text | None = None) -> Text:
-    """The message's kinds in key order (the primary key's own order), joined; NULL if none."""
-    item = each if each is not None else KINDS.c.kind
-    return (select(func.group_concat(item, separator))
+def _each_kind(item: Text) -> Text:
+    """`item` of each of the message's kinds in key order (the primary key's own order),
+    joined; NULL if none. A sub-query per row: only for kinds the plan does not know."""
+    return (select(func.group_concat(item, ""))
             .where(KINDS.c.platform == TAGS.c.platform,
                    KINDS.c.conversation_id == TAGS.c.conversation_id,
                    KINDS.c.message_id == TAGS.c.message_id)
             .scalar_subquery())
 
 
+# The message's kind keys, space-separated in key order (kept with its tags); NULL if none.
+KIND_KEYS = MESSAGES.c.kinds
 AUTHOR = _or(MESSAGES.c.sender_name, TAGS.c.sender_id)
 CHANNEL = _or(MESSAGES.c.conversation_name, TAGS.c.conversation_id)
 POSTED = type_coerce(TAGS.c.posted_at, String)  # SQLite's own text: 2019-10-02 14:05:00.000000
@@ -122,7 +124,7 @@ def csv_line(leading_cells: str, formula_start: frozenset[str]) -> Text:
     fraction = case((func.substr(POSTED, 21) == "000000", _text("")),
                     else_=func.substr(POSTED, 20))
     return _printf('%s"%s","%sT%s%s+00:00","%s","%s","%s","%s","%s","%s","%s"\r\n',
-                   leading_cells, _kinds_of(" "), func.substr(POSTED, 1, 10),
+                   leading_cells, KIND_KEYS, func.substr(POSTED, 1, 10),
                    func.substr(POSTED, 12, 8), fraction, cell(AUTHOR), cell(TAGS.c.sender_id),
                    TAGS.c.platform, cell(CHANNEL), cell(TAGS.c.message_id),
                    cell(MESSAGES.c.permalink), cell(MESSAGES.c.text))
@@ -130,7 +132,6 @@ def csv_line(leading_cells: str, formula_start: frozenset[str]) -> Text:
 
 # HTML --------------------------------------------------------------------------------------
 
-_KEY_SEPARATOR = "\x1f"  # never in a kind's key
 _TEXT_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _ATTRIBUTE_ESCAPES = {**_TEXT_ESCAPES, '"': "&quot;", "'": "&#x27;"}
 
@@ -166,7 +167,7 @@ _MAX_KNOWN_KINDS = 6  # 63 label sets at most; more kinds take the general path
 
 def _kind_labels(kind_labels: Mapping[str, str]) -> Text:
     """The message's kinds as label spans, in key order. Each set of known kinds is looked up
-    whole by its joined keys (a CASE on one string, measured half the cost of building spans
+    whole by its keys (a CASE on the `kinds` column, measured half the cost of building spans
     kind by kind); a kind the plan does not know takes the general path."""
     def span(title: Text | str) -> Text:
         return _printf('<span class="kind">%s</span>', title)
@@ -174,16 +175,16 @@ def _kind_labels(kind_labels: Mapping[str, str]) -> Text:
     title = case(*[(KINDS.c.kind == key, _text(text)) for key, text in kind_labels.items()],
                  else_=_escaped(KINDS.c.kind, _ATTRIBUTE_ESCAPES)) if kind_labels \
         else _escaped(KINDS.c.kind, _ATTRIBUTE_ESCAPES)
-    general = _kinds_of("", span(title))
-    known = sorted(key for key in kind_labels if _KEY_SEPARATOR not in key)
+    general = _each_kind(span(title))
+    # A plan's keys hold no space (`Kind.key`), so joined keys name one set of kinds.
+    known = sorted(key for key in kind_labels if " " not in key)
     if not known or len(known) > _MAX_KNOWN_KINDS:
         return general
-    branches = {_KEY_SEPARATOR.join(keys): "".join(
+    branches = {" ".join(keys): "".join(  # sorted, as `joined_kinds` writes them
         f'<span class="kind">{kind_labels[key]}</span>' for key in keys)
         for size in range(1, len(known) + 1) for keys in combinations(known, size)}
-    joined = func.coalesce(_kinds_of(_KEY_SEPARATOR), "", type_=String)
     return case({"": _text(""), **{keys: _text(html) for keys, html in branches.items()}},
-                value=joined, else_=general)
+                value=func.coalesce(KIND_KEYS, "", type_=String), else_=general)
 
 
 def html_entry(local: Text, source: str, kind_labels: Mapping[str, str],
@@ -194,11 +195,17 @@ def html_entry(local: Text, source: str, kind_labels: Mapping[str, str],
     anchor = case((web, _printf(' <a href="%s" rel="noopener">%s</a>',
                                 _escaped(link, _ATTRIBUTE_ESCAPES), source)), else_=_text(""))
     labels = _kind_labels(kind_labels)
-    # One scan of the whole text decides; only a text with markup or invisible characters
-    # pays for the replacements (on its first `full_text` characters, as Python slices).
-    shown = func.substr(MESSAGES.c.text, 1, full_text, type_=String)
-    cleaned = _replaced(_replaced(shown, dict.fromkeys(invisible, "")), _TEXT_ESCAPES)
-    body = case((_may_hold_any(MESSAGES.c.text, "".join(_TEXT_ESCAPES) + invisible), cleaned),
+    # Only a text with markup or invisible characters pays for replacements (on its first
+    # `full_text` characters, as Python slices). Typographic quotes, dashes and many emoji
+    # share the invisible characters' first byte: such a text looks for each invisible
+    # character exactly (a scan each) before paying for their removal (a copy each).
+    text = MESSAGES.c.text
+    shown = func.substr(text, 1, full_text, type_=String)
+    invisible_in_text = _may_hold_any(text, invisible) & or_(
+        *[func.instr(text, _text(char)) > 0 for char in invisible])
+    body = case((invisible_in_text,
+                 _replaced(_replaced(shown, dict.fromkeys(invisible, "")), _TEXT_ESCAPES)),
+                (_may_hold_any(text, "".join(_TEXT_ESCAPES)), _replaced(shown, _TEXT_ESCAPES)),
                 else_=shown)
     return _printf('<li><span class="who">%s · %s · %s%s</span>%s<div class="text">%s</div>'
                    "</li>", _escaped(AUTHOR, _TEXT_ESCAPES), _escaped(CHANNEL, _TEXT_ESCAPES),

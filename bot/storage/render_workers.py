@@ -173,14 +173,17 @@ def _serve() -> None:
     hello = json.loads(sys.stdin.readline())
     connection = sqlite3.connect(hello["database"], timeout=30, isolation_level=None)
     connection.execute("PRAGMA query_only = ON")
+    # SQLite's UTF-8 as it is: decoding each row into `str` only to encode it again for the
+    # file was measured at a million French rows: CSV 4.9 → 3.9 s, HTML 8.3 → 7.6 s.
+    connection.text_factory = bytes
     for line in sys.stdin:
         task = json.loads(line)
         try:
             rows = 0
-            with open(task["path"], "w", encoding="utf-8", newline="") as out:
+            with open(task["path"], "wb") as out:
                 cursor = connection.execute(task["sql"], task["params"])
                 while batch := cursor.fetchmany(_FETCH):
-                    out.write("".join([row[0] for row in batch]))
+                    out.write(b"".join([row[0] for row in batch]))
                     rows += len(batch)
             reply: dict[str, Any] = {"rows": rows}
         except Exception as error:  # the parent raises it; the worker serves on

@@ -132,10 +132,13 @@ class Storage:
         async with self.db.read() as conn:
             return await digest_queries.figures(conn, filters)
 
-    async def latest_entries(self, filters: DigestFilters, issue: int, limit: int
-                             ) -> list[DigestEntry]:
+    async def latest_by_kind(self, filters: DigestFilters, issues: Sequence[int],
+                             kinds: Sequence[str], limit: int
+                             ) -> dict[int, dict[str, list[DigestEntry]]]:
+        """For each issue, the newest `limit` entries of each kind (one read throughout)."""
         async with self.db.read() as conn:
-            return await digest_queries.latest_entries(conn, filters, issue, limit)
+            return {issue: await digest_queries.latest_by_kind(conn, filters, issue, kinds, limit)
+                    for issue in issues}
 
     # Delivery bookkeeping ----------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, and_, tuple_
@@ -44,6 +44,12 @@ def message_key_in(table: Table, refs: Sequence[MessageRef]) -> ColumnElement[bo
 def key_columns(ref: MessageRef) -> dict[str, Any]:
     return {"platform": ref.platform, "conversation_id": ref.conversation_id,
             "message_id": ref.message_id}
+
+
+def joined_kinds(kinds: Iterable[str]) -> str | None:
+    """`messages.kinds`: the keys once each, in code-point order (SQLite's own order of the
+    `message_kinds` key), joined by spaces; None for none."""
+    return " ".join(sorted(set(kinds))) or None
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

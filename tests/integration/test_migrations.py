@@ -6,13 +6,14 @@ import os
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from bot.storage import make_engine
-from bot.storage.migrate import is_current, upgrade
+from bot.storage.migrate import alembic_config, is_current, upgrade
 from bot.storage.schema import Base
 
 pytestmark = pytest.mark.integration
@@ -45,5 +46,34 @@ async def test_upgrade_creates_the_models_schema_and_is_idempotent(database_url:
 
         async with engine.connect() as conn:
             assert await conn.run_sync(differences) == []
+    finally:
+        await engine.dispose()
+
+
+async def test_upgrading_a_store_of_0004_keeps_each_messages_kinds_on_it(database_url: str
+                                                                         ) -> None:
+    """0005 copies existing kinds onto their messages, in key order, one string each."""
+    engine = make_engine(database_url)
+    key = "'slack', 'C1', '{0}'"
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(Base.metadata.drop_all)
+            await conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            await conn.run_sync(lambda sync: command.upgrade(alembic_config(sync), "0004"))
+            for n in (1, 2, 3):
+                await conn.execute(text(
+                    "INSERT INTO messages (platform, conversation_id, message_id, sender_id, "
+                    f"text, posted_at) VALUES ({key.format(n)}, 'U1', 'x', "
+                    "'2019-10-01 12:00:00')"))
+            for n, kind in ((1, "solution"), (1, "collab"), (1, "quickwin"), (2, "comment")):
+                await conn.execute(text(
+                    "INSERT INTO message_kinds (platform, conversation_id, message_id, kind, "
+                    f"sources) VALUES ({key.format(n)}, '{kind}', 1)"))
+        await upgrade(engine)
+        async with engine.connect() as conn:
+            rows = (await conn.execute(text(
+                "SELECT message_id, kinds FROM messages ORDER BY message_id"))).all()
+        assert [tuple(row) for row in rows] == [
+            ("1", "collab quickwin solution"), ("2", "comment"), ("3", None)]
     finally:
         await engine.dispose()

@@ -7,10 +7,13 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from bot.digests.model import DigestFilters
 from bot.messages import Conversation, IncomingMessage, MessageRef
 from bot.storage import SaveOutcome, Storage
+from bot.storage.sql import is_message
+from bot.storage.tables import KINDS, MESSAGES
 from bot.tags import TagSet, TagSource
 
 pytestmark = pytest.mark.integration
@@ -138,9 +141,14 @@ async def test_digest_figures_and_filters(any_storage: Storage) -> None:
     assert await figures(author="u2") == {1: (1, 1), 3: (1, 1)}
     assert await figures(kinds=("quickwin",)) == {3: (1, 1)}
     assert await figures(kinds=("comment",)) == {1: (1, 1), 3: (1, 1)}
-    latest = await any_storage.latest_entries(DigestFilters(), 3, 10)
-    assert [(e.ref.message_id, e.kinds, e.channel) for e in latest] == [
-        ("3", ("quickwin",), "outreach"), ("2", (), "general")]
+    latest = await any_storage.latest_by_kind(DigestFilters(), [1, 3],
+                                              ["quickwin", "comment", "solution"], 10)
+    assert {issue: {kind: [(e.ref.message_id, e.kinds, e.channel) for e in entries]
+                    for kind, entries in kinds.items()} for issue, kinds in latest.items()} == {
+        1: {"quickwin": [], "comment": [("2", (), "general")],
+            "solution": [("1", ("solution",), "general")]},
+        3: {"quickwin": [("3", ("quickwin",), "outreach")], "comment": [("2", (), "general")],
+            "solution": []}}
     streamed = [entry for issue in (1, 3)
                 async for batch in any_storage.digests.stream_issue(DigestFilters(), issue)
                 for entry in batch]
@@ -175,3 +183,40 @@ async def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys(
                    for name in ("journal_mode", "busy_timeout", "foreign_keys", "synchronous")}
     assert pragmas == {"journal_mode": "wal", "busy_timeout": 30000, "foreign_keys": 1,
                        "synchronous": 2}
+
+
+async def _kinds_kept(storage: Storage, ref: MessageRef) -> tuple[str | None, list[str]]:
+    """The message's `kinds` column and its `message_kinds` rows, to compare."""
+    async with storage.db.read() as conn:
+        column = (await conn.execute(select(MESSAGES.c.kinds).where(
+            is_message(MESSAGES, ref)))).scalar_one()
+        rows = (await conn.execute(select(KINDS.c.kind).where(is_message(KINDS, ref)))
+                ).scalars().all()
+    return column, sorted(rows)
+
+
+async def test_a_messages_kinds_column_follows_every_write_of_its_kinds(any_storage: Storage
+                                                                        ) -> None:
+    msg = message(1, "#solution")
+    ref = msg.ref
+    await any_storage.save_message(msg, TagSet((1,), ("solution", "collab", "solution")), T0)
+    assert await _kinds_kept(any_storage, ref) == ("collab solution", ["collab", "solution"])
+    await asyncio.gather(  # two kinds added at once (on PostgreSQL: separate transactions)
+        any_storage.add_tags(ref, TagSet((), ("quickwin",)), TagSource.COMMAND, "S1", T0),
+        any_storage.add_tags(ref, TagSet((), ("comment", "solution")), TagSource.REACTION,
+                             "S2", T0))
+    assert await _kinds_kept(any_storage, ref) == (
+        "collab comment quickwin solution", ["collab", "comment", "quickwin", "solution"])
+    # A kind with another source left stays; one with none left goes.
+    await any_storage.remove_tags(ref, TagSet((), ("solution", "comment")), TagSource.REACTION,
+                                  "S2", T0)
+    assert await _kinds_kept(any_storage, ref) == (
+        "collab quickwin solution", ["collab", "quickwin", "solution"])
+    # An edit drops the hashtag kinds its text no longer has.
+    await any_storage.edit_message(ref, "#wp1 plain now", TagSet((1,)), "U1", T0, T0)
+    assert await _kinds_kept(any_storage, ref) == ("quickwin", ["quickwin"])
+    await any_storage.remove_tags(ref, TagSet((), ("quickwin",)), None, "S1", T0)
+    assert await _kinds_kept(any_storage, ref) == (None, [])
+    await any_storage.add_tags(ref, TagSet((), ("comment",)), TagSource.COMMAND, "S1", T0)
+    assert await any_storage.delete_message(ref, T0)
+    assert await _kinds_kept(any_storage, ref) == (None, [])

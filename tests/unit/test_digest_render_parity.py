@@ -14,7 +14,7 @@ from bot.digests.model import DigestFilters
 from bot.messages import Conversation, IncomingMessage, MessageRef
 from bot.storage import render_workers
 from bot.storage.render_workers import Parallelism, Statement
-from bot.tags import TagSet
+from bot.tags import TagSet, TagSource
 from tests.fakes import Harness
 
 TRICKY = [
@@ -22,6 +22,8 @@ TRICKY = [
     'quotes "inside" and, commas', "line one\nline two\r\nthree", "<script>alert(1)</script>",
     "bidi \u202eevil\u202c and zero\u200bwidth\ufeff", "ümlaut & ampersand > greater",
     "x" * 4100, "",
+    # The invisible characters' first byte without them: typographic quotes, dash, emoji.
+    "l’équipe “dit” — ✅ & <b>", "l’équipe — ✅ simple",
 ]
 
 
@@ -41,6 +43,22 @@ async def _seed(harness: Harness) -> None:
         await harness.storage.save_message(msg, TagSet((1 + n % 3,), kinds), posted)
     await harness.storage.digests.hide(MessageRef("test", "room-1", "m-3"), "off-topic", "carol",
                                        datetime(2019, 12, 1, tzinfo=UTC))
+    # Kinds changed after saving, in every way storage has (the rendering reads them off the
+    # message, the Python formatters off `message_kinds`), and kinds the plan does not know.
+    at = datetime(2019, 12, 2, tzinfo=UTC)
+    await harness.storage.add_tags(_ref(1), TagSet((), ("comment",)), TagSource.COMMAND,
+                                   "carol", at)
+    await harness.storage.remove_tags(_ref(2), TagSet((), ("quickwin",)), None, "carol", at)
+    await harness.storage.edit_message(_ref(6), "edited", TagSet((1,), ("collab",)), "=user6",
+                                       at, at)
+    await harness.storage.add_tags(_ref(7), TagSet((), ("retired", "<b>odd")),
+                                   TagSource.COMMAND, "carol", at)
+    await harness.storage.remove_tags(_ref(9), TagSet((), ("solution",)), TagSource.HASHTAG,
+                                      "carol", at)
+
+
+def _ref(n: int) -> MessageRef:
+    return MessageRef("test", f"room-{n % 2}", f"m-{n}")
 
 
 # Ranges of two rows: every issue is cut, and worker processes render the ranges.
@@ -78,6 +96,8 @@ async def test_sqlite_rendering_matches_the_python_formatters(
     if fmt == "html":  # the rows really went through: escaped, with their labels and times
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in in_sql and "<script>" not in in_sql
         assert "2019-11-03 01:59" in in_sql and "2019-11-03 01:00" in in_sql
+        assert '<span class="kind">retired</span>' in in_sql  # a kind the plan lost
+        assert "&lt;b&gt;odd" in in_sql and "<b>odd" not in in_sql
         assert 'href="javascript' not in in_sql and "&amp;b=&#x27;x&#x27;" in in_sql
     else:
         assert '"\'=HYPERLINK(""http://evil"")"' in in_sql and '"\'  +SUM(A1)"' in in_sql
