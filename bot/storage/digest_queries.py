@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     and_,
     case,
+    desc,
     exists,
     func,
     literal,
@@ -169,7 +170,9 @@ async def latest_by_kind(conn: AsyncConnection, filters: DigestFilters, issue: i
     for position, kind in enumerate(kinds):
         scan = _latest_query(dialect, replace(filters, kinds=(kind,)), issue, limit).subquery()
         scans.append(select(literal(position).label("kind_position"), *scan.c))
-    for row in await conn.execute(union_all(*scans)):
+    # Each scan's own order, kept by the whole (a union's order is otherwise not promised).
+    ordered = union_all(*scans).order_by("kind_position", desc("posted_at"), desc("message_id"))
+    for row in await conn.execute(ordered):
         found[kinds[row.kind_position]].append(_entry(row))
     return found
 

@@ -28,10 +28,12 @@ KIND_KEY = ("platform", "conversation_id", "message_id", "kind")
 
 
 async def _existing(conn: AsyncConnection, refs: list[MessageRef]) -> set[MessageRef]:
-    """The refs stored and not deleted."""
+    """The refs stored and not deleted, their rows locked (see `_facts`), in key order so
+    that two deletions of overlapping sets wait for each other instead of deadlocking."""
+    key = (MESSAGES.c.platform, MESSAGES.c.conversation_id, MESSAGES.c.message_id)
     rows = await conn.execute(
-        select(MESSAGES.c.platform, MESSAGES.c.conversation_id, MESSAGES.c.message_id)
-        .where(message_key_in(MESSAGES, refs), MESSAGES.c.deleted_at.is_(None)))
+        select(*key).where(message_key_in(MESSAGES, refs), MESSAGES.c.deleted_at.is_(None))
+        .order_by(*key).with_for_update(key_share=True))
     return {MessageRef(*row) for row in rows}
 
 
@@ -52,11 +54,14 @@ class _MessageFacts:
 
 async def _facts(conn: AsyncConnection, ref: MessageRef) -> _MessageFacts | None:
     """The stored message, its row locked till commit on PostgreSQL: replicas changing the
-    same message's tags take turns, so `messages.kinds` is written from what each saw."""
+    same message's tags (or deleting it) take turns, so `messages.kinds` is written from what
+    each saw. Every writer of a message locks it first, before its tags, so none waits on
+    another in the opposite order. `FOR NO KEY UPDATE`: inserting a tag only takes a key
+    share of its message, which must not wait on this."""
     row = (await conn.execute(
         select(MESSAGES.c.sender_id, MESSAGES.c.posted_at, MESSAGES.c.edited_at)
         .where(is_message(MESSAGES, ref), MESSAGES.c.deleted_at.is_(None))
-        .with_for_update()
+        .with_for_update(key_share=True)
     )).first()
     if row is None:
         return None
@@ -163,7 +168,7 @@ async def delete_messages(conn: AsyncConnection, refs: Sequence[MessageRef], at:
     """Delete messages with their tags, leaving tombstones; returns how many were stored."""
     if not refs:
         return 0
-    existed = await _existing(conn, list(refs))
+    existed = await _existing(conn, list(refs))  # locked first, as every writer does
     for table in (TAGS, KINDS, REACTIONS):
         await conn.execute(delete(table).where(message_key_in(table, list(refs))))
     await conn.execute(update(MESSAGES).where(message_key_in(MESSAGES, list(refs))).values(

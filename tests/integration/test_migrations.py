@@ -77,3 +77,33 @@ async def test_upgrading_a_store_of_0004_keeps_each_messages_kinds_on_it(databas
             ("1", "collab quickwin solution"), ("2", "comment"), ("3", None)]
     finally:
         await engine.dispose()
+
+
+async def test_downgrading_0005_keeps_messages_tags_and_kinds(database_url: str) -> None:
+    """SQLite must not rebuild `messages` to drop the column: foreign keys would cascade."""
+    engine = make_engine(database_url)
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(Base.metadata.drop_all)
+            await conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        await upgrade(engine)
+        key = "'slack', 'C1', '1'"
+        async with engine.begin() as conn:
+            await conn.execute(text(
+                "INSERT INTO messages (platform, conversation_id, message_id, sender_id, text, "
+                f"posted_at, kinds) VALUES ({key}, 'U1', 'x', '2019-10-01 12:00:00', 'solution')"))
+            await conn.execute(text(
+                "INSERT INTO tags (platform, conversation_id, message_id, issue, sources, "
+                f"sender_id, posted_at, tagged_by, tagged_at) VALUES ({key}, 3, 1, 'U1', "
+                "'2019-10-01 12:00:00', 'U1', '2019-10-01 12:00:00')"))
+            await conn.execute(text(
+                "INSERT INTO message_kinds (platform, conversation_id, message_id, kind, sources) "
+                f"VALUES ({key}, 'solution', 1)"))
+        async with engine.begin() as conn:
+            await conn.run_sync(lambda sync: command.downgrade(alembic_config(sync), "0004"))
+        async with engine.connect() as conn:
+            counts = [(await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one()
+                      for table in ("messages", "tags", "message_kinds")]
+        assert counts == [1, 1, 1]
+    finally:
+        await engine.dispose()

@@ -41,5 +41,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.create_index(_OLD_INDEX, "tags", ["issue", "posted_at"])
     op.drop_index(_COVERING_INDEX, table_name="tags")
-    with op.batch_alter_table("messages") as batch_op:
-        batch_op.drop_column("kinds")
+    # Not a batch rebuild: on SQLite, dropping the old `messages` table would cascade into
+    # every tag, kind and reaction (foreign keys are on). SQLite drops a column since 3.35.
+    op.execute("ALTER TABLE messages DROP COLUMN kinds")
