@@ -11,6 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage import make_engine
 from bot.storage.migrate import alembic_config, is_current, upgrade
@@ -29,12 +30,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
+async def _drop_everything(conn: AsyncConnection) -> None:
+    await conn.run_sync(Base.metadata.drop_all)
+    await conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
 async def test_upgrade_creates_the_models_schema_and_is_idempotent(database_url: str) -> None:
     engine = make_engine(database_url)
     try:
         async with engine.begin() as conn:
-            await conn.run_sync(Base.metadata.drop_all)
-            await conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            await _drop_everything(conn)
         assert not await is_current(engine)
         await upgrade(engine)
         await upgrade(engine)  # a second run changes nothing
@@ -57,8 +62,7 @@ async def test_upgrading_a_store_of_0004_keeps_each_messages_kinds_on_it(databas
     key = "'slack', 'C1', '{0}'"
     try:
         async with engine.begin() as conn:
-            await conn.run_sync(Base.metadata.drop_all)
-            await conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            await _drop_everything(conn)
             await conn.run_sync(lambda sync: command.upgrade(alembic_config(sync), "0004"))
             for n in (1, 2, 3):
                 await conn.execute(text(
@@ -84,8 +88,7 @@ async def test_downgrading_0005_keeps_messages_tags_and_kinds(database_url: str)
     engine = make_engine(database_url)
     try:
         async with engine.begin() as conn:
-            await conn.run_sync(Base.metadata.drop_all)
-            await conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            await _drop_everything(conn)
         await upgrade(engine)
         key = "'slack', 'C1', '1'"
         async with engine.begin() as conn:
