@@ -35,6 +35,7 @@ from bot.services import AllowList, Services
 from bot.settings import Settings
 from bot.storage import Database, Storage, make_engine
 from bot.storage.migrate import upgrade
+from bot.storage.sql import joined_kinds
 from bot.tags import TagSource, read_hashtags
 from bot.workplan import WorkPlan, load_workplan
 
@@ -110,7 +111,7 @@ def raw_ingest(path: Path, plan: WorkPlan, messages: list[IncomingMessage]) -> f
             posted = m.sent_at.replace(tzinfo=None).isoformat(sep=" ")
             key = ("matrix", m.where.id, m.message_id)
             rows.append((*key, m.where.name, m.sender_id, m.text,
-                         " ".join(sorted(set(found.kinds))) or None, posted))
+                         joined_kinds(found.kinds), posted))
             tags += [(*key, issue, int(TagSource.HASHTAG), m.sender_id, posted, m.sender_id,
                       posted) for issue in found.issues]
             kinds += [(*key, kind, int(TagSource.HASHTAG)) for kind in found.kinds]

@@ -13,7 +13,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     String,
-    and_,
+    Table,
     case,
     desc,
     exists,
@@ -31,6 +31,7 @@ from bot.digests.model import DigestEntry, DigestFilters, IssueFigures, WeekCoun
 from bot.messages import MessageRef
 from bot.storage import read_sqlite
 from bot.storage.models_digests import HIDDEN
+from bot.storage.sql import same_message
 from bot.storage.tables import KINDS, MESSAGES, TAGS
 from bot.tags import COMMENT
 
@@ -41,10 +42,8 @@ def _needs_messages(filters: DigestFilters) -> bool:
     return filters.channel is not None or filters.author is not None
 
 
-def _same_message(table: Any) -> ColumnElement[bool]:
-    return and_(table.c.platform == TAGS.c.platform,
-                table.c.conversation_id == TAGS.c.conversation_id,
-                table.c.message_id == TAGS.c.message_id)
+def _same_message(table: Table) -> ColumnElement[bool]:
+    return same_message(table, TAGS)
 
 
 def _posted_within(filters: DigestFilters) -> list[ColumnElement[bool]]:

@@ -13,7 +13,7 @@ is, so only the rare cell with a quote, a markup character or a formula-looking 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from itertools import combinations
 from typing import Any
@@ -34,6 +34,7 @@ from sqlalchemy import (
 )
 
 from bot.storage.bulk_sqlite import sqlite_datetime
+from bot.storage.sql import same_message
 from bot.storage.tables import KINDS, MESSAGES, TAGS
 
 Text = ColumnElement[Any]
@@ -62,11 +63,18 @@ def _one_of(chars: str) -> str:
     return "[" + ("-" if "-" in chars else "") + chars.replace("-", "") + "]"
 
 
+def _holds_any(expr: Text, chars: Iterable[str]) -> Flag:
+    """Whether `expr` holds any of `chars`: one `instr()` scan each (a GLOB `*[…]*` was
+    measured four times slower)."""
+    return or_(*[func.instr(expr, _text(char)) > 0 for char in sorted(set(chars))])
+
+
 def _may_hold_any(expr: Text, chars: str) -> Flag:
-    """Whether `expr` holds any of `chars`, by `instr()` scans (a GLOB `*[…]*` was measured
-    four times slower). A character beyond ASCII is looked for by its first UTF-8 byte: a
-    superset test, one scan for many characters; what it lets through is handled exactly."""
-    tests = [func.instr(expr, _text(char)) > 0 for char in sorted(set(chars)) if char < "\x80"]
+    """Whether `expr` holds any of `chars`, by `instr()` scans. A character beyond ASCII is
+    looked for by its first UTF-8 byte: a superset test, one scan for many characters; what
+    it lets through is handled exactly."""
+    one_byte = [char for char in chars if char < "\x80"]
+    tests = [_holds_any(expr, one_byte)] if one_byte else []
     # A blob literal of our own byte (workers take JSON values, which have no bytes).
     tests += [func.instr(cast(expr, LargeBinary), literal_column(f"x'{lead:02X}'")) > 0
               for lead in sorted({char.encode()[0] for char in chars if char >= "\x80"})]
@@ -87,11 +95,7 @@ def _or(value: Text, fallback: Text) -> Text:
 def _each_kind(item: Text) -> Text:
     """`item` of each of the message's kinds in key order (the primary key's own order),
     joined; NULL if none. A sub-query per row: only for kinds the plan does not know."""
-    return (select(func.group_concat(item, ""))
-            .where(KINDS.c.platform == TAGS.c.platform,
-                   KINDS.c.conversation_id == TAGS.c.conversation_id,
-                   KINDS.c.message_id == TAGS.c.message_id)
-            .scalar_subquery())
+    return select(func.group_concat(item, "")).where(same_message(KINDS, TAGS)).scalar_subquery()
 
 
 # The message's kind keys, space-separated in key order (kept with its tags); NULL if none.
@@ -201,8 +205,7 @@ def html_entry(local: Text, source: str, kind_labels: Mapping[str, str],
     # character exactly (a scan each) before paying for their removal (a copy each).
     text = MESSAGES.c.text
     shown = func.substr(text, 1, full_text, type_=String)
-    invisible_in_text = _may_hold_any(text, invisible) & or_(
-        *[func.instr(text, _text(char)) > 0 for char in invisible])
+    invisible_in_text = _may_hold_any(text, invisible) & _holds_any(text, invisible)
     body = case((invisible_in_text,
                  _replaced(_replaced(shown, dict.fromkeys(invisible, "")), _TEXT_ESCAPES)),
                 (_may_hold_any(text, "".join(_TEXT_ESCAPES)), _replaced(shown, _TEXT_ESCAPES)),

@@ -35,6 +35,15 @@ def is_message(table: Table, ref: MessageRef) -> ColumnElement[bool]:
     )
 
 
+def same_message(table: Table, other: Table) -> ColumnElement[bool]:
+    """`table`'s row is about the message `other`'s row is about (a join or a sub-query)."""
+    return and_(
+        table.c.platform == other.c.platform,
+        table.c.conversation_id == other.c.conversation_id,
+        table.c.message_id == other.c.message_id,
+    )
+
+
 def message_key_in(table: Table, refs: Sequence[MessageRef]) -> ColumnElement[bool]:
     return tuple_(table.c.platform, table.c.conversation_id, table.c.message_id).in_(
         [(ref.platform, ref.conversation_id, ref.message_id) for ref in refs]

@@ -5,10 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import nio
 import pytest
 from sqlalchemy import func, select
 
@@ -18,6 +16,7 @@ from bot.workplan import WorkPlan
 from tests.conftest import SHIPPED_PLAN
 from tests.support.matrix_bot import (
     MatrixBot,
+    RoomScene,
     cast,
     create_room,
     join,
@@ -33,23 +32,15 @@ from tests.support.synapse import SynapseServer
 pytestmark = pytest.mark.integration
 
 
-@dataclass
-class Scene:
-    bot: MatrixBot
-    carol: nio.AsyncClient  # staff
-    alice: nio.AsyncClient
-    room_id: str
-
-
 @pytest.fixture
 async def scene(synapse: SynapseServer, make_user: MakeUser, login: Login, plan: WorkPlan,
-                tmp_path: Path) -> AsyncIterator[Scene]:
+                tmp_path: Path) -> AsyncIterator[RoomScene]:
     bot, carol, alice = await cast(synapse, make_user, login, plan, tmp_path / "bot.db")
     room_id = await create_room(carol, bot.user_id, alice.user_id)
     await join(alice, room_id)
     bot.rooms = (room_id,)
     try:
-        yield Scene(bot, carol, alice, room_id)
+        yield RoomScene(bot, carol, alice, room_id)
     finally:
         await bot.stop()
 
@@ -66,7 +57,7 @@ def _message_ids(bot: MatrixBot) -> list[str]:
     return [e.message_id for e in bot.dispatched if isinstance(e, IncomingMessage)]
 
 
-async def test_restart_mid_conversation_stores_every_message_exactly_once(scene: Scene) -> None:
+async def test_restart_mid_conversation_stores_every_message_exactly_once(scene: RoomScene) -> None:
     bot, alice, room_id = scene.bot, scene.alice, scene.room_id
     await bot.start()
     assert bot.adapter is not None
@@ -110,7 +101,7 @@ async def test_restart_mid_conversation_stores_every_message_exactly_once(scene:
     assert bot.adapter.client.device_id == device  # the same device after the restart
 
 
-async def test_downtime_beyond_the_timeline_limit_is_backfilled(scene: Scene) -> None:
+async def test_downtime_beyond_the_timeline_limit_is_backfilled(scene: RoomScene) -> None:
     bot, alice, room_id = scene.bot, scene.alice, scene.room_id
     await bot.start(timeline_limit=5)
     first = await say(alice, room_id, "before the downtime")
@@ -127,7 +118,7 @@ async def test_downtime_beyond_the_timeline_limit_is_backfilled(scene: Scene) ->
     assert Counter(_message_ids(bot))[first] == 1
 
 
-async def test_a_first_start_imports_no_history_until_staff_backfill(scene: Scene) -> None:
+async def test_a_first_start_imports_no_history_until_staff_backfill(scene: RoomScene) -> None:
     bot, alice, room_id = scene.bot, scene.alice, scene.room_id
     old = [await say(alice, room_id, f"old input {n} #wp8") for n in range(3)]
     old_reaction = await react(alice, room_id, old[0], "5️⃣")
@@ -149,7 +140,7 @@ async def test_a_first_start_imports_no_history_until_staff_backfill(scene: Scen
     await bot.wait_tags(room_id, old[0], (8,))
 
 
-async def test_the_loop_reconnects_after_the_homeserver_restarts(scene: Scene,
+async def test_the_loop_reconnects_after_the_homeserver_restarts(scene: RoomScene,
                                                                  synapse: SynapseServer) -> None:
     bot, room_id = scene.bot, scene.room_id
     await bot.start()
@@ -166,7 +157,7 @@ async def test_the_loop_reconnects_after_the_homeserver_restarts(scene: Scene,
     await bot.wait_tags(room_id, after, (2,))
 
 
-async def test_plenary_backfill_command_tags_a_rooms_past(scene: Scene, plan: WorkPlan) -> None:
+async def test_plenary_backfill_command_tags_a_rooms_past(scene: RoomScene, plan: WorkPlan) -> None:
     import os
     import sys
 
@@ -197,7 +188,7 @@ async def test_plenary_backfill_command_tags_a_rooms_past(scene: Scene, plan: Wo
         await db.dispose()
 
 
-async def test_an_access_token_login_keeps_its_device(scene: Scene, login: Login) -> None:
+async def test_an_access_token_login_keeps_its_device(scene: RoomScene, login: Login) -> None:
     bot = scene.bot
     session = await login(bot.synapse, bot.user_id, bot.password)
     bot.access_token = session.access_token

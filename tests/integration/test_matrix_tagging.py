@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import nio
 import pytest
 
 from bot.workplan import WorkPlan
 from tests.support.matrix_bot import (
-    MatrixBot,
+    RoomScene,
     accept_direct_room,
     cast,
     create_room,
@@ -28,29 +26,21 @@ from tests.support.synapse import SynapseServer
 pytestmark = pytest.mark.integration
 
 
-@dataclass
-class Scene:
-    bot: MatrixBot
-    carol: nio.AsyncClient  # staff (PLENARY_STAFF)
-    alice: nio.AsyncClient  # a member
-    room_id: str
-
-
 @pytest.fixture
 async def scene(synapse: SynapseServer, make_user: MakeUser, login: Login, plan: WorkPlan,
-                tmp_path: Path) -> AsyncIterator[Scene]:
+                tmp_path: Path) -> AsyncIterator[RoomScene]:
     bot, carol, alice = await cast(synapse, make_user, login, plan, tmp_path / "bot.db")
     adapter = await bot.start()
     room_id = await create_room(carol, bot.user_id, alice.user_id)
     await join(alice, room_id)
     await wait_until(lambda: room_id in adapter.keeper.subscribed, 15, "bot follows the room")
     try:
-        yield Scene(bot, carol, alice, room_id)
+        yield RoomScene(bot, carol, alice, room_id)
     finally:
         await bot.stop()
 
 
-async def test_a_hashtag_tags_the_message(scene: Scene) -> None:
+async def test_a_hashtag_tags_the_message(scene: RoomScene) -> None:
     event_id = await say(scene.alice, scene.room_id, "We lack staff time #wp3 #solution")
     stored = await scene.bot.wait_stored(scene.room_id, event_id)
     assert stored.text == "We lack staff time #wp3 #solution"
@@ -59,13 +49,13 @@ async def test_a_hashtag_tags_the_message(scene: Scene) -> None:
     assert await scene.bot.tags(scene.room_id, event_id) == (3,)
 
 
-async def test_a_plain_message_is_stored_untagged(scene: Scene) -> None:
+async def test_a_plain_message_is_stored_untagged(scene: RoomScene) -> None:
     event_id = await say(scene.alice, scene.room_id, "hello everyone")
     await scene.bot.wait_stored(scene.room_id, event_id)
     assert await scene.bot.tags(scene.room_id, event_id) == ()
 
 
-async def test_a_reaction_tags_and_removing_it_untags(scene: Scene) -> None:
+async def test_a_reaction_tags_and_removing_it_untags(scene: RoomScene) -> None:
     event_id = await say(scene.alice, scene.room_id, "Roles are unclear")
     await scene.bot.wait_stored(scene.room_id, event_id)
     reaction_id = await react(scene.carol, scene.room_id, event_id, "4️⃣")
@@ -75,7 +65,7 @@ async def test_a_reaction_tags_and_removing_it_untags(scene: Scene) -> None:
     assert await scene.bot.stored(scene.room_id, event_id) is not None  # only the tag went
 
 
-async def test_a_reply_command_tags_the_replied_to_message(scene: Scene) -> None:
+async def test_a_reply_command_tags_the_replied_to_message(scene: RoomScene) -> None:
     event_id = await say(scene.alice, scene.room_id, "Meetings run too long")
     await scene.bot.wait_stored(scene.room_id, event_id)
     command_id = await say(scene.carol, scene.room_id, "!tag 7 quickwin", reply_to=event_id)
@@ -88,14 +78,14 @@ async def test_a_reply_command_tags_the_replied_to_message(scene: Scene) -> None
     assert "<strong>" in content["formatted_body"]
 
 
-async def test_untag_by_reply_command(scene: Scene) -> None:
+async def test_untag_by_reply_command(scene: RoomScene) -> None:
     event_id = await say(scene.alice, scene.room_id, "Too many silos #wp6")
     await scene.bot.wait_tags(scene.room_id, event_id, (6,))
     await say(scene.alice, scene.room_id, "!untag 6", reply_to=event_id)
     await scene.bot.wait_tags(scene.room_id, event_id, ())
 
 
-async def test_an_edit_changes_the_text_and_the_tags(scene: Scene) -> None:
+async def test_an_edit_changes_the_text_and_the_tags(scene: RoomScene) -> None:
     event_id = await say(scene.alice, scene.room_id, "Budget is short #wp3")
     await scene.bot.wait_tags(scene.room_id, event_id, (3,))
     await edit(scene.alice, scene.room_id, event_id, "Budget is short #wp2")
@@ -104,7 +94,7 @@ async def test_an_edit_changes_the_text_and_the_tags(scene: Scene) -> None:
     assert stored is not None and stored.text == "Budget is short #wp2"
 
 
-async def test_an_edit_by_someone_else_is_ignored(scene: Scene) -> None:
+async def test_an_edit_by_someone_else_is_ignored(scene: RoomScene) -> None:
     event_id = await say(scene.alice, scene.room_id, "Scope first #wp2")
     await scene.bot.wait_tags(scene.room_id, event_id, (2,))
     await edit(scene.carol, scene.room_id, event_id, "hijacked #wp8")
@@ -115,7 +105,7 @@ async def test_an_edit_by_someone_else_is_ignored(scene: Scene) -> None:
     assert await scene.bot.tags(scene.room_id, event_id) == (2,)
 
 
-async def test_a_redaction_removes_the_input_from_the_digest(scene: Scene) -> None:
+async def test_a_redaction_removes_the_input_from_the_digest(scene: RoomScene) -> None:
     kept = await say(scene.alice, scene.room_id, "Keep this #wp5")
     gone = await say(scene.alice, scene.room_id, "Posted by mistake #wp5")
     await scene.bot.wait_tags(scene.room_id, gone, (5,))

@@ -110,6 +110,16 @@ class MatrixBot:
         await wait_until(matches, 15, f"tags of {event_id} == {expected}")
 
 
+@dataclass
+class RoomScene:
+    """The cast of `cast` in one room the bot follows."""
+
+    bot: MatrixBot
+    carol: nio.AsyncClient  # staff (PLENARY_STAFF)
+    alice: nio.AsyncClient  # a member
+    room_id: str
+
+
 async def cast(synapse: SynapseServer, make_user: MakeUser, login: Login, plan: WorkPlan,
                database: Path) -> tuple[MatrixBot, nio.AsyncClient, nio.AsyncClient]:
     """A bot (not started yet), carol (staff by PLENARY_STAFF) and alice (a member)."""
