@@ -72,3 +72,19 @@ async def test_it_reconnects_when_slack_asks_and_goes_on_receiving(bot: RunningB
     ts, envelope = message_envelope(bot, "After the refresh #wp7")
     await bot.fake.wait_for_ack(await bot.fake.socket_push(envelope))
     assert await bot.storage.tags_of(MessageRef("slack", CHANNEL, ts)) == TagSet((7,))
+
+
+async def test_a_malformed_event_over_the_socket_is_acked_dropped_and_logged(
+        bot: RunningBot, caplog: pytest.LogCaptureFixture) -> None:
+    # No status code to answer over a socket: the ack stops Slack redelivering a body that
+    # can never be read, one warning says why, and nothing is stored.
+    broken = sl.message_event("No timestamp here #wp3")
+    del broken["ts"], broken["event_ts"]
+    envelope = socket_envelope("events_api", sl.event_callback_payload(broken))
+    await bot.fake.wait_for_ack(await bot.fake.socket_push(envelope))
+    assert await bot.storage.count_messages() == 0
+    dropped = [r for r in caplog.records if "malformed Slack event" in r.getMessage()]
+    assert len(dropped) == 1 and "No timestamp here" not in dropped[0].getMessage()
+    ts, good = message_envelope(bot, "Still listening #wp7")
+    await bot.fake.wait_for_ack(await bot.fake.socket_push(good))
+    assert await bot.storage.tags_of(MessageRef("slack", CHANNEL, ts)) == TagSet((7,))

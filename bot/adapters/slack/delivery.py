@@ -23,6 +23,7 @@ from bot.adapters.slack.inbound import (
     read_event,
     read_mention,
 )
+from bot.adapters.slack.wellformed import Malformed, check_event
 from bot.messages import IncomingMessage
 from bot.ports import Clock
 from bot.storage import Storage
@@ -44,7 +45,13 @@ class EventInbox:
 
     async def deliver(self, body: Mapping[str, Any]) -> None:
         """Returns once the event's effects are stored; raises (→ 5xx, Slack retries) if not."""
-        event = body.get("event") or {}
+        event = body.get("event")
+        try:  # the HTTP endpoint refused these already; Socket Mode envelopes come here
+            check_event(event if isinstance(event, dict) else {})
+        except Malformed as problem:
+            log.warning("dropped a malformed Slack event %s: %s", body.get("event_id"), problem)
+            return  # acknowledged: a redelivery of the same body cannot fare better
+        assert isinstance(event, dict)
         if event.get("type") == "app_mention":
             mention = read_mention(event, self._workspace, self._prefix, self._commands,
                                    self._directory.channel_names)

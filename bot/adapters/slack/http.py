@@ -6,12 +6,16 @@ uses, and the 200 leaves once it is stored. Bolt's per-request machinery (a Web 
 a context and argument injection for each request) costs more than storing the event does,
 and events need none of it. Everything else — slash commands, shortcuts, modals, the URL
 handshake, `ssl_check` — goes to bolt, which verifies the request again itself.
+
+Every request is verified, then checked for shape (`wellformed`) before anything reads it: a
+malformed body is answered 400 with a short JSON error and stores nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
+import hashlib
+import hmac
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -21,6 +25,14 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
+
+from bot.adapters.slack.wellformed import (
+    FORM_TYPE,
+    JSON_TYPE,
+    Malformed,
+    check_form_body,
+    read_json_body,
+)
 
 log = logging.getLogger(__name__)
 
@@ -32,23 +44,33 @@ _REFUSED = {"error": "invalid request"}  # what bolt answers a bad signature wit
 
 def web_app(app: AsyncApp, signing_secret: str, receive_event: ReceiveEvent
             ) -> web.Application:
-    verifier = SignatureVerifier(signing_secret)
+    verifier = _BytesVerifier(signing_secret)
 
     async def slack_events(request: web.Request) -> web.StreamResponse:
         raw = await request.read()
-        if request.content_type == "application/json":
-            if not _signed(verifier, raw, request):
-                log.warning("refused a request with a bad or stale Slack signature")
-                return web.json_response(_REFUSED, status=401)
-            body = _json_object(raw)
-            if body is not None and body.get("type") == "event_callback":
-                try:
-                    await receive_event(body)
-                except Exception:
-                    log.exception("Slack event %s not stored: Slack will deliver it again",
-                                  body.get("event_id"))
-                    return web.Response(status=500)
-                return web.Response(status=200)
+        if not _signed(verifier, raw, request):
+            log.warning("refused a request with a bad or stale Slack signature")
+            return web.json_response(_REFUSED, status=401)
+        try:
+            body = _well_formed(request.content_type, raw)
+        except Malformed as problem:
+            # One line, never the body: it holds user text. 400, so Slack does not retry.
+            log.warning("refused a malformed Slack request: %s", problem)
+            return web.json_response({"error": "malformed_request", "detail": str(problem)},
+                                     status=400)
+        except _Unsupported:
+            log.warning("refused a Slack request with content type %r", request.content_type)
+            return web.json_response({"error": "unsupported_media_type",
+                                      "detail": f"send {JSON_TYPE} or {FORM_TYPE}"},
+                                     status=415)
+        if body is not None and body["type"] == "event_callback":
+            try:
+                await receive_event(body)
+            except Exception:
+                log.exception("Slack event %s not stored: Slack will deliver it again",
+                              body.get("event_id"))
+                return web.Response(status=500)
+            return web.Response(status=200)
         bolt_request = AsyncBoltRequest(body=raw.decode("utf-8", errors="replace"),
                                         query=request.query_string,
                                         headers=request.headers)  # type: ignore[arg-type]
@@ -63,6 +85,16 @@ def web_app(app: AsyncApp, signing_secret: str, receive_event: ReceiveEvent
     return application
 
 
+class _BytesVerifier(SignatureVerifier):
+    """Slack's check, computed over the raw bytes: the SDK decodes the body as UTF-8 first,
+    so a signed body that is not UTF-8 would be called forged (401) rather than malformed."""
+
+    def generate_signature(self, *, timestamp: str, body: str | bytes) -> str | None:
+        raw = body if isinstance(body, bytes) else body.encode()
+        base = b"v0:" + timestamp.encode() + b":" + raw
+        return "v0=" + hmac.new(self.signing_secret.encode(), base, hashlib.sha256).hexdigest()
+
+
 def _signed(verifier: SignatureVerifier, raw: bytes, request: web.Request) -> bool:
     try:
         return bool(verifier.is_valid(raw, request.headers.get("X-Slack-Request-Timestamp"),
@@ -71,12 +103,18 @@ def _signed(verifier: SignatureVerifier, raw: bytes, request: web.Request) -> bo
         return False
 
 
-def _json_object(raw: bytes) -> dict[str, Any] | None:
-    try:
-        parsed = json.loads(raw)
-    except ValueError:
+class _Unsupported(Exception):
+    """A body that is neither JSON nor a form: Slack sends no other."""
+
+
+def _well_formed(content_type: str, raw: bytes) -> dict[str, Any] | None:
+    """The JSON body (None for a form body) once it is known to be well formed."""
+    if content_type == JSON_TYPE:
+        return read_json_body(raw)
+    if content_type == FORM_TYPE:
+        check_form_body(raw)
         return None
-    return parsed if isinstance(parsed, dict) else None
+    raise _Unsupported
 
 
 async def serve_http(application: web.Application, host: str, port: int,
