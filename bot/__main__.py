@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from bot import __version__
-from bot.errors import ConfigError, UserError
+from bot.errors import AdapterError, ConfigError, UserError
 from bot.settings import Settings, load_settings
 from bot.workplan import WorkPlan, load_workplan
 
 EXIT_CONFIG = 2
+EXIT_UNAVAILABLE = 1  # a platform that cannot be reached at start: not a settings mistake
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -84,6 +85,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         print(f"plenary: {exc.user_text}", file=sys.stderr)
         return EXIT_CONFIG
+    except AdapterError as exc:
+        print(f"plenary: {exc}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
 
 
 def _run_async(main_coroutine: Coroutine[Any, Any, int]) -> int:

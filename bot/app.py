@@ -7,9 +7,12 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from bot.adapters import Adapter
 from bot.chat_hub import AnyStaff, ChatHub
-from bot.errors import BotError
+from bot.errors import BotError, ConfigError
 from bot.handlers import EVENTS, JOBS, MESSAGE_BURSTS, ROUTES
 from bot.i18n import Translator
 from bot.ports import Clock, StaffDirectory, SystemClock
@@ -30,6 +33,7 @@ async def open_storage(settings: Settings) -> AsyncIterator[Storage]:
     """A migrated database; queued writes are finished before the engine closes."""
     engine = make_engine(settings.database_url)
     try:
+        await _reach(engine)
         await upgrade(engine)
         storage = Storage(Database(engine))
         try:
@@ -38,6 +42,21 @@ async def open_storage(settings: Settings) -> AsyncIterator[Storage]:
             await storage.close()
     finally:
         await engine.dispose()
+
+
+async def _reach(engine: AsyncEngine) -> None:
+    """Connect once before migrating, so that a database that is down or misnamed is told
+    in one line naming the setting, not as a driver's traceback."""
+    try:
+        async with engine.connect():
+            pass
+    except (OSError, TimeoutError, DBAPIError) as exc:
+        reason = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+        detail = str(reason).strip().splitlines()[0] if str(reason).strip() else ""
+        raise ConfigError(
+            f"PLENARY_DATABASE_URL: cannot reach the database at "
+            f"{engine.url.render_as_string(hide_password=True)} ({type(reason).__name__}"
+            f"{': ' + detail if detail else ''}); start it, or fix the URL") from None
 
 
 def build_services(settings: Settings, plan: WorkPlan, storage: Storage,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,6 +20,28 @@ class Conversation:
     @property
     def label(self) -> str:
         return self.name or self.id
+
+
+CONVERSATION_FORMS = "slack:C0123ABCD, matrix:!room:example.org or console"
+_ID_SHAPES = {"slack": re.compile(r"[CGD][A-Z0-9]{2,}"),  # an id (C0123ABCD), not #general
+              "matrix": re.compile(r"[!#][^:\s]+:\S+"),  # !room:server or #alias:server
+              "console": re.compile(r"(?!)")}  # only `console` itself, handled above
+_ANY_ID = re.compile(r"\S+")
+
+
+def parse_conversation(setting: str) -> Conversation:
+    """A conversation named in a setting: `slack:C123`, `matrix:!room:server` or `console`.
+
+    Raises ValueError naming the forms. Other platforms (`test:room`) are taken as written:
+    which platforms run is the settings' business, not this parser's.
+    """
+    platform, _, conversation_id = setting.strip().partition(":")
+    if platform == "console" and conversation_id in ("", "console"):
+        return Conversation("console", "console")  # the console has one conversation
+    shape = _ID_SHAPES.get(platform, _ANY_ID)
+    if not platform.isalpha() or shape.fullmatch(conversation_id) is None:
+        raise ValueError(f"{setting!r} is not a conversation; write {CONVERSATION_FORMS}")
+    return Conversation(platform, conversation_id)
 
 
 @dataclass(frozen=True, slots=True)

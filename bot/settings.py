@@ -12,8 +12,11 @@ from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_va
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.errors import ConfigError
+from bot.messages import parse_conversation
 from bot.workplan import parse_lead
 
+# The async drivers the schema and its migrations are tested on.
+SUPPORTED_DATABASES = ("sqlite+aiosqlite", "postgresql+asyncpg")
 CommaList = Annotated[tuple[str, ...], NoDecode]
 
 
@@ -83,6 +86,30 @@ class Settings(BaseSettings):
     _split = field_validator("staff", "slack_channels", "matrix_rooms", "digest_to",
                              mode="before")(_split_commas)
 
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, url: str) -> str:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            driver = make_url(url).drivername
+        except ArgumentError:
+            driver = None  # never echo the value: it may hold a password
+        if driver not in SUPPORTED_DATABASES:
+            shown = f"the scheme {driver!r}" if driver else "this"
+            raise ValueError(f"{shown} is not a database URL plenary can use; write "
+                             "sqlite+aiosqlite:///plenary.db or "
+                             "postgresql+asyncpg://user:password@host:5432/dbname")
+        return url
+
+    @field_validator("staff_conversation")
+    @classmethod
+    def _conversation(cls, value: str | None) -> str | None:
+        if value:
+            parse_conversation(value)
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _real_zone(cls, name: str | None) -> str | None:
@@ -141,6 +168,18 @@ class Settings(BaseSettings):
                                   "PLENARY_MATRIX_HOMESERVER")
             if self.matrix_password is None and self.matrix_access_token is None:
                 raise ConfigError("set PLENARY_MATRIX_PASSWORD or PLENARY_MATRIX_ACCESS_TOKEN")
+        if self.staff_conversation:
+            platform = parse_conversation(self.staff_conversation).platform
+            running = {"slack": self.slack_enabled, "matrix": self.matrix_enabled,
+                       "console": not (self.slack_enabled or self.matrix_enabled)}
+            if not running.get(platform):
+                raise ConfigError(f"PLENARY_STAFF_CONVERSATION: {platform} is not running "
+                                  f"here; name a conversation on {self._platforms()}")
+
+    def _platforms(self) -> str:
+        names = [name for name, on in (("slack", self.slack_enabled),
+                                       ("matrix", self.matrix_enabled)) if on]
+        return " or ".join(names) or "the console (write console)"
 
 
 def load_settings() -> Settings:

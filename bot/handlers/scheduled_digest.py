@@ -13,7 +13,7 @@ from bot.digests.mail import build_message, mail_configured, send_message
 from bot.digests.model import DigestFilters
 from bot.digests.period import tagged_between
 from bot.errors import ConfigError
-from bot.messages import Conversation
+from bot.messages import parse_conversation
 from bot.reminders.recurrence import parse_recurrence
 from bot.services import Services
 from bot.storage.digest_store import Step
@@ -23,16 +23,6 @@ log = logging.getLogger(__name__)
 
 # A claim older than this died with its process (mid-send): another run may take it over.
 LEASE = timedelta(minutes=15)
-
-
-def staff_conversation(setting: str) -> Conversation:
-    """`slack:C123`, `matrix:!room:server` or `console`."""
-    platform, _, conversation_id = setting.partition(":")
-    if platform == "console" and not conversation_id:
-        conversation_id = "console"
-    if not platform or not conversation_id:
-        raise ConfigError(f"PLENARY_STAFF_CONVERSATION {setting!r} is not platform:id")
-    return Conversation(platform, conversation_id)
 
 
 async def post_scheduled_digest(svc: Services) -> None:
@@ -78,7 +68,7 @@ async def _deliver(svc: Services, step: Step, start: datetime, end: datetime,
 
 async def _post(svc: Services, start: datetime, end: datetime) -> None:
     assert svc.settings.staff_conversation is not None
-    where = staff_conversation(svc.settings.staff_conversation)
+    where = parse_conversation(svc.settings.staff_conversation)  # validated at start
     scope = tagged_between(start, end, DigestFilters(), svc.tr, svc.zone)
     digest = await build_digest(svc.storage, svc.plan, scope, end)
     chat = render_digest(digest, svc.plan, svc.tr, svc.zone, chat_limit(where.platform))

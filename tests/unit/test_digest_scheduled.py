@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.errors import ConfigError
-from bot.handlers.scheduled_digest import post_scheduled_digest, staff_conversation
-from bot.messages import Conversation
+from bot.handlers.scheduled_digest import post_scheduled_digest
+from bot.messages import Conversation, parse_conversation
 from bot.settings import load_settings
 from bot.storage import Storage
 from bot.workplan import WorkPlan
@@ -49,9 +49,19 @@ def test_a_bad_crontab_is_refused_at_start_up(monkeypatch: pytest.MonkeyPatch,
         load_settings()
 
 
-def test_staff_conversation_setting() -> None:
-    assert staff_conversation("matrix:!room:example.org") == Conversation(
-        "matrix", "!room:example.org")
-    assert staff_conversation("console") == Conversation("console", "console")
-    with pytest.raises(ConfigError):
-        staff_conversation("slack")
+@pytest.mark.parametrize(("setting", "conversation"), [
+    ("matrix:!room:example.org", Conversation("matrix", "!room:example.org")),
+    ("matrix:#staff:example.org", Conversation("matrix", "#staff:example.org")),
+    ("slack:C0STAFF01", Conversation("slack", "C0STAFF01")),
+    ("console", Conversation("console", "console")),
+    ("test:staff", Conversation("test", "staff")),
+])
+def test_staff_conversation_setting(setting: str, conversation: Conversation) -> None:
+    assert parse_conversation(setting) == conversation
+
+
+@pytest.mark.parametrize("setting", ["slack", "bogus", "slack:general", "slack:", "matrix:room",
+                                     "matrix:!room", ":C0STAFF01", "console:other"])
+def test_a_staff_conversation_that_is_not_one_is_refused(setting: str) -> None:
+    with pytest.raises(ValueError, match="is not a conversation; write slack:C0123ABCD"):
+        parse_conversation(setting)

@@ -36,6 +36,13 @@ def test_secrets_never_show_in_repr(monkeypatch: pytest.MonkeyPatch) -> None:
     ("PLENARY_REMINDER_GRACE", "soon", "PLENARY_REMINDER_GRACE: lead time 'soon'"),
     ("PLENARY_TICK_SECONDS", "0", "PLENARY_TICK_SECONDS: Input should be greater than or equal"),
     ("PLENARY_DIGEST_CRON", "every fortnight", "PLENARY_DIGEST_CRON: "),
+    ("PLENARY_DATABASE_URL", "foo://bar", "PLENARY_DATABASE_URL: the scheme 'foo' is not"),
+    ("PLENARY_DATABASE_URL", "sqlite:///plenary.db",
+     "PLENARY_DATABASE_URL: the scheme 'sqlite' is not"),
+    ("PLENARY_STAFF_CONVERSATION", "bogus",
+     "PLENARY_STAFF_CONVERSATION: 'bogus' is not a conversation"),
+    ("PLENARY_STAFF_CONVERSATION", "matrix:!staff:example.org",
+     "PLENARY_STAFF_CONVERSATION: matrix is not running here"),
 ])
 def test_a_bad_setting_is_one_line_naming_the_variable(
         monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str) -> None:

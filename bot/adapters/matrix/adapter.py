@@ -38,9 +38,11 @@ PLATFORM = "matrix"
 
 
 def client_config() -> nio.AsyncClientConfig:
-    # Finite everything: nio's defaults retry a 429 or a timeout forever, silently. Our own
-    # requests handle rate limits themselves (MatrixHttp); these bound nio's login calls.
-    return nio.AsyncClientConfig(max_limit_exceeded=3, max_timeouts=2, request_timeout=60,
+    # Finite everything: nio's defaults retry a 429 or a timeout forever. Our own requests
+    # handle rate limits themselves (MatrixHttp); a login that cannot connect is retried by
+    # `_start_when_reachable` alone, with back-off: nio's own retry (max_timeouts) has none
+    # and logs "Timed out, sleeping for 0s" for each try.
+    return nio.AsyncClientConfig(max_limit_exceeded=3, max_timeouts=0, request_timeout=60,
                                  store_sync_tokens=False, encryption_enabled=False)
 
 
@@ -116,8 +118,8 @@ class MatrixAdapter:
             except (MatrixUnreachable, aiohttp.ClientError, TimeoutError, OSError) as exc:
                 failures += 1
                 delay = backoff_delay(failures, self._backoff_base, 60.0)
-                log.warning("cannot reach the homeserver (%s); retrying in %.1f s",
-                            type(exc).__name__, delay)
+                log.warning("cannot reach the homeserver %s (%s); retrying in %.1f s",
+                            self._settings.matrix_homeserver, type(exc).__name__, delay)
                 await asyncio.sleep(delay)
 
     async def close(self) -> None:

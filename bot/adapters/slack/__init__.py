@@ -6,6 +6,7 @@ import asyncio
 import logging
 
 import aiohttp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -13,7 +14,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters import Dispatch
-from bot.adapters.slack.calls import slack_call
+from bot.adapters.slack.calls import slack_call, slack_error
 from bot.adapters.slack.chat import SlackChat
 from bot.adapters.slack.delivery import EventInbox
 from bot.adapters.slack.directory import SlackDirectory
@@ -24,7 +25,7 @@ from bot.adapters.slack.reactions import ReactionPacer
 from bot.adapters.slack.socket_mode import serve_socket_mode
 from bot.adapters.slack.staff import SlackStaffGroup
 from bot.adapters.slack.tasks import BackgroundTasks
-from bot.errors import ConfigError
+from bot.errors import AdapterError, ConfigError
 from bot.handlers import ROUTES
 from bot.i18n import Translator
 from bot.ports import Clock, StaffDirectory
@@ -38,6 +39,9 @@ log = logging.getLogger(__name__)
 
 SLACK_API_URL = "https://slack.com/api/"
 WEB_API_TIMEOUT = 10  # seconds, every Web API call
+# auth.test's answers for a token that will never work: wrong, revoked, or not a bot token.
+_REFUSED_TOKEN = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked",
+                            "token_expired", "not_allowed_token_type"})
 
 
 def make_web_client(settings: Settings) -> AsyncWebClient:
@@ -117,7 +121,17 @@ class SlackAdapter:
         return secret.get_secret_value() if secret is not None else None
 
     async def _identify(self) -> Workspace:
-        me = await slack_call(self._client.auth_test(), "auth.test")
+        try:
+            me = await slack_call(self._client.auth_test(), "auth.test")
+        except AdapterError as failure:
+            cause = failure.__cause__
+            if isinstance(cause, SlackApiError) and cause.response.get("error") in _REFUSED_TOKEN:
+                # A settings mistake, told in one line (exit 2), not an outage.
+                raise ConfigError(
+                    f"PLENARY_SLACK_BOT_TOKEN: Slack refused the token "
+                    f"({slack_error(cause)}); copy the Bot User OAuth Token "
+                    "(xoxb-...) from your Slack app's OAuth & Permissions page") from None
+            raise
         workspace = Workspace(team_id=str(me["team_id"]), bot_user_id=str(me["user_id"]),
                               bot_id=str(me.get("bot_id") or ""), url=str(me["url"]))
         log.info("Slack: signed in as %s in workspace %s", workspace.bot_user_id,

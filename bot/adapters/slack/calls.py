@@ -20,7 +20,7 @@ def slack_error(exc: BaseException) -> str:
     """Slack's error code (`ratelimited`, `channel_not_found`...) or the exception."""
     if isinstance(exc, SlackApiError):
         return str(exc.response.get("error"))
-    return repr(exc)
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 async def slack_call(call: Awaitable[T], what: str) -> T:
