@@ -32,6 +32,9 @@ class NullChat:
     async def permalink(self, where: Conversation, message_id: str) -> str | None:
         return None
 
+    async def message_id_named(self, where: Conversation, word: str) -> str | None:
+        return None
+
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

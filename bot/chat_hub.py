@@ -39,6 +39,9 @@ class ChatHub:
     async def permalink(self, where: Conversation, message_id: str) -> str | None:
         return await self._for(where).permalink(where, message_id)
 
+    async def message_id_named(self, where: Conversation, word: str) -> str | None:
+        return await self._for(where).message_id_named(where, word)
+
 
 class AnyStaff:
     """Staff when any directory says so (the allow-list, a Slack group, a Matrix staff room)."""

@@ -38,6 +38,12 @@ class Chat(Protocol):
 
     async def permalink(self, where: Conversation, message_id: str) -> str | None: ...
 
+    async def message_id_named(self, where: Conversation, word: str) -> str | None:
+        """The id of a message a person named in the platform's own short form (the
+        console's `m3`); None when `word` is no such name (links and ids are looked up in
+        storage)."""
+        ...
+
 
 class StaffDirectory(Protocol):
     """Who may run staff-only commands. Never the power level of the room typed in."""

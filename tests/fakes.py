@@ -88,6 +88,9 @@ class FakeChat:
     async def permalink(self, where: Conversation, message_id: str) -> str | None:
         return f"https://chat.example/{where.id}/{message_id}"
 
+    async def message_id_named(self, where: Conversation, word: str) -> str | None:
+        return None
+
 
 class Harness:
     """The real router, handlers and storage (SQLite), with a fake chat and a frozen clock."""

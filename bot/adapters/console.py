@@ -43,9 +43,11 @@ _FORM = re.compile(r"^/(?P<verb>reply|react|unreact|edit|delete)\s+(?P<short>m\d
 
 
 class ConsoleChat:
-    def __init__(self, write: Callable[[str], None], short_id: Callable[[str], str]) -> None:
+    def __init__(self, write: Callable[[str], None], short_id: Callable[[str], str],
+                 full_id: Callable[[str], str | None]) -> None:
         self._write = write
         self._short_id = short_id
+        self._full_id = full_id
         self._sent = 0
 
     def _next_id(self) -> str:
@@ -76,6 +78,9 @@ class ConsoleChat:
     async def permalink(self, where: Conversation, message_id: str) -> str | None:
         return None
 
+    async def message_id_named(self, where: Conversation, word: str) -> str | None:
+        return self._full_id(word)
+
 
 class ConsoleAdapter:
     platform = PLATFORM
@@ -88,7 +93,7 @@ class ConsoleAdapter:
         # Short ids are per run; the stored ids carry the run's start so runs never collide.
         self._run = f"{int(clock.now().timestamp() * 1000):x}"
         self._count = 0
-        self._chat = ConsoleChat(self._write, self.short_id)
+        self._chat = ConsoleChat(self._write, self.short_id, self.full_id)
 
     @property
     def chat(self) -> ConsoleChat:
@@ -103,6 +108,12 @@ class ConsoleAdapter:
 
     def _full_id(self, short: str) -> str:
         return f"{self._run}-{short[1:]}"
+
+    def full_id(self, word: str) -> str | None:
+        """The stored id of `m3`, a message of this run; None for any other word."""
+        if re.fullmatch(r"m\d+", word) and 1 <= int(word[1:]) <= self._count:
+            return self._full_id(word)
+        return None
 
     async def serve(self, dispatch: Dispatch) -> None:
         async for line in self._lines:
@@ -132,16 +143,29 @@ class ConsoleAdapter:
                             "/edit m1 text or /delete m1")
                 return None
             return self._message(author, rest, None)
-        verb, target, text = form.group("verb"), self._full_id(form.group("short")), \
-            form.group("rest").strip()
+        verb, short, text = form.group("verb"), form.group("short"), form.group("rest").strip()
+        if not 1 <= int(short[1:]) <= self._count:
+            known = f"m1 to m{self._count}" if self._count > 1 else "m1" if self._count else \
+                "none yet"
+            self._write(f"! there is no {short} in this run (messages: {known})")
+            return None
+        target = self._full_id(short)
         if verb == "reply":
             return self._message(author, text, target)
+        if verb in ("react", "unreact") and not text:
+            self._write(f"! write it as: /{verb} {short} 3️⃣")
+            return None
+        # Edits, deletions and reactions are not messages: say what happened, as a chat shows.
         if verb == "edit":
+            self._write(f"[{short} edited by @{author}]: {text}")
             return MessageEdited(ROOM, target, author, text, now)
         if verb == "delete":
+            self._write(f"[{short} deleted]")
             return MessageDeleted(ROOM, target, now)
         if verb == "react":
+            self._write(f"[@{author} reacted {text} to {short}]")
             return ReactionAdded(ROOM, target, author, text, now)
+        self._write(f"[@{author} took back {text} on {short}]")
         return ReactionRemoved(ROOM, target, author, text, now)
 
     def _message(self, author: str, text: str, reply_to: str | None) -> IncomingMessage:

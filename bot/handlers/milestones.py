@@ -139,6 +139,10 @@ def _apply(draft: MilestoneDraft, given: MilestoneWords) -> MilestoneDraft:
 
 def _check_future(draft: MilestoneDraft, svc: Services) -> None:
     now = svc.clock.now()
+    if draft.recurrence is not None and draft.until is not None and next_occurrence(
+            from_database(StoredMilestone(0, draft, 1, "", now)), now) is None:
+        # Accepted, it would be listed nowhere and never remind anyone.
+        raise UsageError(svc.tr("milestone.until_past", until=draft.until.isoformat()))
     if draft.starts_at is not None:
         end = draft.starts_at + (timedelta(days=1) if draft.whole_day else timedelta(0))
         if end < now:

@@ -25,7 +25,9 @@ async def hide_input(msg: IncomingMessage, args: Args, svc: Services) -> str:
             raise UsageError(svc.tr("hide.what", p=p))
         word = parts[0].strip("<>")
         reason = parts[1] if len(parts) > 1 else ""
-        found = await svc.storage.digests.find_message(word, msg.where.platform, msg.where.id)
+        named = await svc.chat.message_id_named(msg.where, word)
+        found = await svc.storage.digests.find_message(named or word, msg.where.platform,
+                                                       msg.where.id)
         if found is None:
             raise NotFound(svc.tr("hide.unknown", word=word))
         target = found

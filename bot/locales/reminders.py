@@ -52,6 +52,10 @@ en = {
                                 "14:00 UTC` or a five-field crontab such as `0 14 * * tue`.",
     "milestone.missing_value": "`{word}` needs a value after it.",
     "milestone.past": "That date has passed ({when}); give a future one.",
+    "milestone.until_past": "It would never come round again: `until {until}` has passed. Give "
+                            "a later date, or no `until`.",
+    "milestone.bad_zone": "`{word}` is not a timezone I know: write an IANA name such as "
+                          "America/Toronto, Europe/Paris or UTC.",
     "milestone.default_targets": "the default targets",
     "milestone.lead_none": "none",
 }
@@ -115,6 +119,10 @@ fr = {
                                 "`0 14 * * tue`.",
     "milestone.missing_value": "`{word}` doit être suivi d'une valeur.",
     "milestone.past": "Cette date est passée ({when}) ; donnez-en une à venir.",
+    "milestone.until_past": "Il ne reviendrait plus jamais : `until {until}` est passé. "
+                            "Donnez une date plus tardive, ou pas de `until`.",
+    "milestone.bad_zone": "Je ne connais pas le fuseau horaire `{word}` : écrivez un nom IANA "
+                          "comme America/Toronto, Europe/Paris ou UTC.",
     "milestone.default_targets": "les cibles par défaut",
     "milestone.lead_none": "aucun",
 }

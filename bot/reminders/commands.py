@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -24,6 +25,8 @@ from bot.reminders.recurrence import (
 from bot.reminders.targets import parse_target, target_of
 from bot.workplan import WorkPlan, parse_lead
 
+# `Area/Location` (`America/Argentina/Salta`, `Etc/GMT+5`): what a timezone name looks like.
+_ZONE_SHAPED = re.compile(r"[A-Z][A-Za-z_-]*(/[A-Za-z0-9_+-]+)+")
 KEYWORDS = ("lead", "leads", "in", "until", "link", "issue", "issues", "title", "fr")
 
 
@@ -130,24 +133,33 @@ def _when(reader: _Reader, zone: ZoneInfo, tr: Translator) -> When | None:
         at = parse_time(word)
         if at is None:
             raise UsageError(tr("milestone.bad_time", word=word))
-    named = parse_zone(reader.peek() or "")
-    if named is not None:
-        reader.take()
-    local_zone = named or zone
+    local_zone = _zone(reader, tr) or zone
     if at is None:
         return When(local_zone.key, local_instant(day, time(0, 0), local_zone), whole_day=True)
     return When(local_zone.key, local_instant(day, at, local_zone))
 
 
 def _recurring(reader: _Reader, text: str, zone: ZoneInfo, tr: Translator) -> When:
-    named = parse_zone(reader.peek() or "")
+    named = _zone(reader, tr)
     if named is not None:
-        text += " " + reader.take()
+        text += " " + named.key
     try:
         recurrence, phrase_zone = parse_recurrence(text)
     except ValueError:
         raise UsageError(tr("milestone.bad_recurrence", text=text)) from None
     return When((phrase_zone or zone).key, recurrence=recurrence.cron)
+
+
+def _zone(reader: _Reader, tr: Translator) -> ZoneInfo | None:
+    """A timezone after the time, taken; None when the next word is not one. A word shaped
+    like a zone (`Mars/Olympus`) that is none is refused: it must not become the title."""
+    word = reader.peek() or ""
+    named = parse_zone(word)
+    if named is None and _ZONE_SHAPED.fullmatch(word):
+        raise UsageError(tr("milestone.bad_zone", word=word))
+    if named is not None:
+        reader.take()
+    return named
 
 
 def _date(word: str, tr: Translator) -> date:

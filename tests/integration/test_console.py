@@ -24,6 +24,14 @@ def plenary(*args: str, cwd: Path, stdin: str = "", **env: str) -> subprocess.Co
                           cwd=cwd, env=environment, timeout=60, check=False)
 
 
+def console(tmp_path: Path, *lines: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Type these lines into `plenary run`, carol being staff, and wait for the end of input."""
+    run = plenary("run", cwd=tmp_path, stdin="\n".join(lines) + "\n",
+                  **{"PLENARY_STAFF": "carol", **env})
+    assert run.returncode == 0, run.stderr
+    return run
+
+
 def test_the_readme_example_prints_a_digest_with_alices_solution(tmp_path: Path) -> None:
     run = plenary("run", cwd=tmp_path, PLENARY_STAFF="carol",
                   stdin="@alice: Set priorities first #wp1 #solution\n@carol: !digest\n")
@@ -41,7 +49,8 @@ def test_the_readme_example_prints_a_digest_with_alices_solution(tmp_path: Path)
 
 
 def test_every_console_line_form(tmp_path: Path) -> None:
-    lines = "\n".join([
+    run = console(
+        tmp_path,
         "@alice: Interpretation for every call",
         "@bob: /react m1 5️⃣",
         "@alice: /edit m1 Interpretation for every call #quickwin",
@@ -50,9 +59,7 @@ def test_every_console_line_form(tmp_path: Path) -> None:
         "/delete m3",
         "@carol: !digest",
         "/react the first one",
-    ]) + "\n"
-    run = plenary("run", cwd=tmp_path, stdin=lines, PLENARY_STAFF="carol")
-    assert run.returncode == 0, run.stderr
+    )
     out = run.stdout
     assert "Tagged to **3. Efficient use of resources**, #solution." in out
     digest = out[out.index("plenary → @carol (private):"):]
@@ -113,3 +120,30 @@ def test_offline_digest_rejects_a_bad_date_in_one_line(tmp_path: Path) -> None:
     assert run.returncode == 2
     assert run.stderr.strip() == ("plenary: `last tuesday` is not a date I can read: write "
                                   "2019-10-01, or 7d for seven days ago.")
+
+
+def test_console_edits_reactions_and_deletions_say_what_happened(tmp_path: Path) -> None:
+    run = console(
+        tmp_path,
+        "@alice: We should share rooms #wp5 #solution",
+        "@bob: /react m1 3️⃣",
+        "@bob: /unreact m1 3️⃣",
+        "@alice: /edit m1 We should share rooms #wp2",
+        "@carol: !hide m1 off topic",
+        "@bob: /delete m99",
+        "@bob: /react m7 3️⃣",
+        "@bob: /react m1",
+        "/delete m1",
+    )
+    out = run.stdout.splitlines()
+    assert "[@bob reacted 3️⃣ to m1]" in out
+    assert "[@bob took back 3️⃣ on m1]" in out
+    assert "[m1 edited by @alice]: We should share rooms #wp2" in out
+    # The console's own short id names the message for commands too.
+    assert ("plenary (re m2): Hidden from digests. Reason: off topic. Recorded in the audit "
+            "log.") in out
+    assert out.count("! there is no m99 in this run (messages: m1 to m2)") == 1
+    assert "! there is no m7 in this run (messages: m1 to m2)" in out
+    assert "! write it as: /react m1 3️⃣" in out
+    assert "[m1 deleted]" in out
+    assert "Traceback" not in run.stderr

@@ -168,6 +168,10 @@ async def test_plan_milestones_are_changed_in_the_plan_file(harness: Harness) ->
     ('!milestone add every Funday 14:00 "X"', "as a recurrence"),
     ('!milestone add 2019-01-01 10:00 "X"', "That date has passed"),
     ('!milestone add 2019-11-07 "X" lead', "`lead` needs a value"),
+    ('!milestone add every monday 10:00 "Weekly" until 2019-01-01',
+     "It would never come round again: `until 2019-01-01` has passed."),
+    ('!milestone add 2019-11-07 10:30 Mars/Olympus "X"', "`Mars/Olympus` is not a timezone"),
+    ('!milestone add every monday 10:00 Mars/Olympus "X"', "`Mars/Olympus` is not a timezone"),
     ("!milestone edit 99 \"X\"", "There is no milestone 99"),
 ])
 async def test_bad_milestone_commands_get_one_friendly_line(
@@ -183,3 +187,15 @@ async def test_mass_mentions_in_titles_do_not_ping(harness: Harness) -> None:
     [post] = await tick(harness, "2019-10-10T14:00:00+00:00")
     assert "@room" not in post.text and "@\u2060room" in post.text
     assert "\\*\\*now\\*\\*" in post.text
+
+
+async def test_an_edit_that_ends_a_recurrence_in_the_past_is_refused_and_changes_nothing(
+        harness: Harness) -> None:
+    harness.clock.set("2019-10-01T12:00:00+00:00")
+    added = await staff(harness, '!milestone add every monday 10:00 UTC "Weekly call"')
+    assert added.startswith("Milestone 1 added")
+    answer = await staff(harness, "!milestone edit 1 until 2019-09-30")
+    assert "`until 2019-09-30` has passed" in answer
+    [kept] = await harness.storage.reminders.active_milestones()
+    assert kept.draft.until is None and kept.revision == 1
+    assert "in 5 days" in await staff(harness, "!milestones")  # still listed, still reminded

@@ -112,6 +112,9 @@ class SlackChat:
         link = answer.get("permalink")
         return str(link) if link else None
 
+    async def message_id_named(self, where: Conversation, word: str) -> str | None:
+        return None  # people name messages by their links
+
     # --- helpers ----------------------------------------------------------------------------
 
     async def _post_ephemeral(self, where: Conversation, user_id: str, text: str,
