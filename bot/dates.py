@@ -59,8 +59,9 @@ def format_instant(instant: datetime, zone: ZoneInfo, locale: str) -> str:
 
 
 def format_short(instant: datetime, zone: ZoneInfo) -> str:
-    """Compact and unambiguous, for digest entries: `2019-10-02 14:05`."""
-    return f"{instant.astimezone(zone):%Y-%m-%d %H:%M}"
+    """Compact and unambiguous, for digest entries: `2019-10-02 14:05 EDT`. The zone's name is
+    part of it: a reader in another zone, or a period across a DST change, must not guess."""
+    return f"{instant.astimezone(zone):%Y-%m-%d %H:%M %Z}"
 
 
 def format_span(delta: timedelta, locale: str) -> str:

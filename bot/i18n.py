@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from typing import TypeGuard
 
 from bot.locales import CATALOGUES
 
@@ -33,14 +34,28 @@ class Translator:
     def __call__(self, key: str, **values: object) -> str:
         for name in _QUOTED.intersection(values):
             values[name] = quoted(values[name])
+        for name, value in values.items():
+            if name != "count" and _is_number(value):
+                # Another number in the sentence takes its own plural phrase
+                # (`digest.overview.issues.one`: "1 issue"), never a fixed plural word.
+                phrase = self._template(f"{key}.{name}.{plural_form(self.locale, value)}")
+                if phrase is not None:
+                    values[name] = phrase.format(**{name: value})
         count = values.get("count")
-        if isinstance(count, int):
+        if _is_number(count):
             key = f"{key}.{plural_form(self.locale, count)}"
-        template = self._catalogue.get(key) or CATALOGUES["en"].get(key)
+        template = self._template(key)
         if template is None:
             log.error("no message %r in any catalogue", key)
             return key
         return template.format(**values)
+
+    def _template(self, key: str) -> str | None:
+        return self._catalogue.get(key) or CATALOGUES["en"].get(key)
+
+
+def _is_number(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def plural_form(locale: str, count: int) -> str:

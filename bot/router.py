@@ -38,6 +38,8 @@ class Route:
     name: str  # what follows the prefix: `digest`, `forget-me`
     handler: Handler
     staff_only: bool = False
+    # Only where the platform lets the bot manage its rooms (Matrix's leave and backfill).
+    needs_room_control: bool = False
 
     @property
     def usage_key(self) -> str:

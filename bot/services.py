@@ -11,6 +11,7 @@ from bot.ports import Chat, Clock, StaffDirectory
 from bot.room_control import RoomControl
 from bot.settings import Settings
 from bot.storage import Storage
+from bot.text import quiet
 from bot.workplan import WorkPlan
 
 
@@ -35,7 +36,9 @@ class Services:
 
     async def require_staff(self, platform: str, user_id: str, what: str) -> None:
         if not await self.staff.is_staff(platform, user_id):
-            raise NotAllowed(self.tr("error.staff_only", what=what))
+            contact = self.settings.staff_contact
+            raise NotAllowed(self.tr("error.staff_only_ask", what=what, contact=quiet(contact))
+                             if contact else self.tr("error.staff_only", what=what))
 
 
 def display_zone(settings: Settings, plan: WorkPlan) -> ZoneInfo:

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///plenary.db"
     workplan: Path = Field(default_factory=default_workplan_path)
     staff: CommaList = ()
+    # Who a member should ask when a command is staff-only: "the EMM team, emm@icann.org".
+    staff_contact: str | None = None
     timezone: str | None = None
     locale: Literal["en", "fr"] = "en"
     command_prefix: str = "!"

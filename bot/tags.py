@@ -30,9 +30,10 @@ class TagSet:
 
 
 def read_hashtags(text: str, plan: WorkPlan) -> TagSet:
-    """The issues and kinds the hashtags of `text` name; unknown hashtags are ordinary words."""
+    """The issues and the kind the hashtags of `text` name (a message is one kind of input:
+    the first kind hashtag counts); unknown hashtags are ordinary words."""
     issues: dict[int, None] = {}
-    kinds: dict[str, None] = {}
+    kind_key: str | None = None
     issue_by_hashtag, kind_by_hashtag = plan.issue_by_hashtag, plan.kind_by_hashtag
     for word in find_hashtags(text):  # already folded
         issue = issue_by_hashtag.get(word)
@@ -40,6 +41,6 @@ def read_hashtags(text: str, plan: WorkPlan) -> TagSet:
             issues.setdefault(issue.number, None)
             continue
         kind = kind_by_hashtag.get(word)
-        if kind is not None:
-            kinds.setdefault(kind.key, None)
-    return TagSet(tuple(issues), tuple(kinds))
+        if kind is not None and kind_key is None:
+            kind_key = kind.key
+    return TagSet(tuple(issues), () if kind_key is None else (kind_key,))

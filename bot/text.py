@@ -25,6 +25,16 @@ def plain(user_text: str) -> str:
     return _MARKUP_CHARS.sub(r"\\\1", user_text)
 
 
+# Text echoed to whole channels (milestone titles, the staff contact): a mass mention in it
+# must not ping.
+_MASS_MENTION = re.compile(r"@(?=(?:room|channel|here|everyone)\b)", re.IGNORECASE)
+
+
+def quiet(text: str) -> str:
+    """Escaped text whose `@room` / `@channel` cannot notify anyone."""
+    return _MASS_MENTION.sub("@\u2060", plain(text))
+
+
 def bold(neutral: str) -> str:
     return f"**{neutral}**"
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.digests.model import DigestEntry, DigestFilters, IssueFigures, PlanColumns
+from bot.messages import MessageRef
 from bot.storage import Storage
 from bot.tags import COMMENT
 from bot.workplan import Issue, WorkPlan
@@ -36,8 +37,8 @@ class IssueSection:
 
     @property
     def shown(self) -> int:
-        """Distinct inputs listed (a message of two kinds is listed twice, counted once)."""
-        return len({entry.ref for group in self.groups for entry in group.entries})
+        """Inputs listed (each once: under one kind)."""
+        return sum(len(group.entries) for group in self.groups)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,17 @@ class Digest:
     @property
     def with_input(self) -> int:
         return sum(1 for section in self.sections if section.figures.inputs)
+
+
+def _listed_once(by_kind: dict[str, list[DigestEntry]]) -> tuple[KindGroup, ...]:
+    seen: set[MessageRef] = set()
+    groups = []
+    for kind, entries in by_kind.items():
+        fresh = tuple(entry for entry in entries if entry.ref not in seen)
+        seen.update(entry.ref for entry in fresh)
+        if fresh:
+            groups.append(KindGroup(kind, fresh))
+    return tuple(groups)
 
 
 def kind_order(plan: WorkPlan) -> tuple[str, ...]:
@@ -79,7 +91,8 @@ def empty_figures(issue: int) -> IssueFigures:
 async def build_digest(storage: Storage, plan: WorkPlan, scope: DigestScope, now: datetime,
                        per_kind: int = 3) -> Digest:
     """Figures for every chosen issue (zero included) and the newest `per_kind` entries of
-    each kind; a message of two kinds is listed under both."""
+    each kind. A message is listed once per issue: one stored before a message became one
+    kind of input may have two, and goes under the first in the plan's order."""
     filters = scope.filters
     counted = await figures_by_issue(storage, scope)
     columns = await storage.digests.plan_columns(plan)
@@ -90,7 +103,6 @@ async def build_digest(storage: Storage, plan: WorkPlan, scope: DigestScope, now
     sections = []
     for issue in issues:
         figures = counted.get(issue.number, empty_figures(issue.number))
-        groups = [KindGroup(kind, tuple(entries))
-                  for kind, entries in latest.get(issue.number, {}).items() if entries]
+        groups = _listed_once(latest.get(issue.number, {}))
         sections.append(IssueSection(issue, columns[issue.number], figures, tuple(groups)))
     return Digest(now, scope, tuple(sections))

@@ -37,8 +37,8 @@ ROUTES: Final = (
     Route("digest", digest.send_digest, staff_only=True),
     Route("hide", moderation.hide_input, staff_only=True),
     Route("forget-me", privacy.forget_me),
-    Route("leave", rooms.leave_room, staff_only=True),
-    Route("backfill", rooms.backfill_room, staff_only=True),
+    Route("leave", rooms.leave_room, staff_only=True, needs_room_control=True),
+    Route("backfill", rooms.backfill_room, staff_only=True, needs_room_control=True),
 )
 
 EVENTS: Final[dict[type, EventHandler]] = {

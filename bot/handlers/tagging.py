@@ -80,9 +80,12 @@ async def tag_message(msg: IncomingMessage, args: Args, svc: Services) -> str:
                                         svc.clock.now())
     if change is None:
         raise NotFound(svc.tr("tag.unknown_message"))
-    if not change.added:
+    if not (change.added or change.removed):
         return svc.tr("tag.already", tags=_describe(tags, svc))
-    return svc.tr("tag.done", tags=_describe(change.added, svc))
+    done = svc.tr("tag.done", tags=_describe(tags, svc))
+    if change.removed.kinds:
+        done += " " + svc.tr("tag.kind_replaced", kinds=_describe(change.removed, svc))
+    return done
 
 
 async def untag_message(msg: IncomingMessage, args: Args, svc: Services) -> str:
@@ -121,6 +124,8 @@ def _read_words(args: Args, svc: Services) -> TagSet:
             kinds.setdefault(resolve_kind(svc.plan, svc.tr, word), None)
         else:
             resolve_issue(svc.plan, svc.tr, word)  # raises NotFound with suggestions
+    if len(kinds) > 1:
+        raise UsageError(svc.tr("tag.one_kind", kinds=", ".join(f"#{k}" for k in kinds)))
     return TagSet(tuple(issues), tuple(kinds))
 
 

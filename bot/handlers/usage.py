@@ -1,9 +1,9 @@
-"""`help`: every command with its usage, generated from the routes."""
+"""`help`: the commands the asker may run where they ask, generated from the routes."""
 
 from __future__ import annotations
 
 from bot.messages import IncomingMessage
-from bot.router import Args
+from bot.router import Args, Route
 from bot.services import Services
 from bot.text import bold
 
@@ -12,9 +12,21 @@ async def show_help(msg: IncomingMessage, args: Args, svc: Services) -> str:
     from bot.handlers import ROUTES  # the registry imports this module
 
     prefix = svc.settings.command_prefix
+    is_staff = await svc.staff.is_staff(msg.where.platform, msg.sender_id)
     lines = [bold(svc.tr("help.title"))]
     for route in ROUTES:
-        staff = f" {svc.tr('help.staff_only')}" if route.staff_only else ""
-        lines.append(f"- {svc.tr(route.usage_key, p=prefix)}{staff}")
+        if runnable(route, msg, svc, is_staff):
+            # Staff see which of their commands members don't have.
+            staff = f" {svc.tr('help.staff_only')}" if route.staff_only else ""
+            lines.append(f"- {svc.tr(route.usage_key, p=prefix)}{staff}")
     lines.append(svc.tr("help.tagging", example="#wp3 #solution"))
     return "\n".join(lines)
+
+
+def runnable(route: Route, msg: IncomingMessage, svc: Services, is_staff: bool) -> bool:
+    """Whether the asker could run `route` here: a member is not shown staff commands, and
+    nobody is shown room commands on a platform without them (Slack, the console)."""
+    if route.staff_only and not is_staff:
+        return False
+    return not route.needs_room_control or (
+        svc.rooms is not None and svc.rooms.supports(msg.where.platform))

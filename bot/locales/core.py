@@ -1,7 +1,9 @@
 """Sentences of the core: commands, tagging, digests, errors. `{p}` is the command prefix."""
 
 en = {
-    "error.staff_only": "Only staff can use {what}. Staff are listed in PLENARY_STAFF.",
+    "error.staff_only": "Only staff can use {what}. If you need it, ask one of the "
+                        "consultation's staff.",
+    "error.staff_only_ask": "Only staff can use {what}. If you need it, ask {contact}.",
     "error.unknown_command": "I don't know the command `{command}`. Write `{help}` for the list.",
     "error.usage": "Usage: {usage}",
     "error.internal": "Sorry, that failed on my side (ref {ref}). It has been logged; "
@@ -28,6 +30,8 @@ en = {
                            "channel I don't follow, or it was deleted.",
     "tag.already": "Already tagged: {tags}.",
     "tag.done": "Tagged to {tags}.",
+    "tag.kind_replaced": "It is no longer {kinds}: a message is one kind of input.",
+    "tag.one_kind": "A message is one kind of input, not {kinds}: name one of them.",
     "tag.reply_needed": "Reply to the message you want to change, then write `{p}{command} …` "
                         "in that reply.",
     "tag.what": "Say which issue, e.g. 3, #wp3 or #resources, and optionally a kind "
@@ -46,7 +50,9 @@ en = {
     "digest.period_all": "all time",
     "digest.title": "Digest — {title}",
     "digest.overview.one": "{count} tagged input, {period}.",
-    "digest.overview.other": "{count} tagged inputs on {issues} issues, {period}.",
+    "digest.overview.other": "{count} tagged inputs on {issues}, {period}.",
+    "digest.overview.issues.one": "{issues} issue",
+    "digest.overview.issues.other": "{issues} issues",
     "digest.no_input": "no input yet",
     "digest.figures.one": "1 input from {people}",
     "digest.figures.other": "{count} inputs from {people}",
@@ -78,8 +84,10 @@ en = {
 }
 
 fr = {
-    "error.staff_only": "Seul le personnel peut utiliser {what}. Le personnel est listé dans "
-                        "PLENARY_STAFF.",
+    "error.staff_only": "Seule l'équipe de la consultation peut utiliser {what} : demandez à "
+                        "l'un de ses membres si vous en avez besoin.",
+    "error.staff_only_ask": "Seule l'équipe de la consultation peut utiliser {what} : demandez à "
+                            "{contact} si vous en avez besoin.",
     "error.unknown_command": "Je ne connais pas la commande `{command}`. Écrivez `{help}` pour "
                              "la liste.",
     "error.usage": "Utilisation : {usage}",
@@ -107,6 +115,9 @@ fr = {
                            "un canal que je ne suis pas, ou il a été supprimé.",
     "tag.already": "Déjà étiqueté : {tags}.",
     "tag.done": "Étiqueté : {tags}.",
+    "tag.kind_replaced": "Ce n'est plus {kinds} : un message est d'un seul type de contribution.",
+    "tag.one_kind": "Un message est d'un seul type de contribution, pas {kinds} : choisissez-en "
+                    "un.",
     "tag.reply_needed": "Répondez au message à modifier, puis écrivez `{p}{command} …` dans "
                         "cette réponse.",
     "tag.what": "Indiquez la question, p. ex. 3, #wp3 ou #ressources, et éventuellement un "
@@ -126,8 +137,9 @@ fr = {
     "digest.period_all": "depuis le début",
     "digest.title": "Résumé — {title}",
     "digest.overview.one": "{count} contribution étiquetée, {period}.",
-    "digest.overview.other": "{count} contributions étiquetées sur {issues} questions, "
-                             "{period}.",
+    "digest.overview.other": "{count} contributions étiquetées sur {issues}, {period}.",
+    "digest.overview.issues.one": "{issues} question",
+    "digest.overview.issues.other": "{issues} questions",
     "digest.no_input": "aucune contribution pour l'instant",
     "digest.figures.one": "{count} contribution de {people}",
     "digest.figures.other": "{count} contributions de {people}",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -11,17 +10,14 @@ from bot.dates import format_day, format_instant, format_span
 from bot.i18n import Translator
 from bot.reminders.model import Due, Schedule
 from bot.reminders.recurrence import Recurrence
-from bot.text import bold, link, plain
+from bot.text import bold, link, quiet
 from bot.workplan import WorkPlan
 
-# Staff-typed titles are echoed to whole channels: a mass mention in one must not ping.
-_MASS_MENTION = re.compile(r"@(?=(?:room|channel|here|everyone)\b)", re.IGNORECASE)
+# A reminder fires up to one scheduler tick late: one due at the start says "starting now"
+# for a minute after it, and a lead reminder is never late enough to be mistaken for it.
 _NOW = timedelta(minutes=1)
-
-
-def quiet(text: str) -> str:
-    """Escaped user text whose `@room` / `@channel` cannot notify anyone."""
-    return _MASS_MENTION.sub("@\u2060", plain(text))
+_SOON = timedelta(seconds=1)
+_MINUTE = timedelta(minutes=1)
 
 
 def when_text(schedule: Schedule, occurrence: datetime, zone: ZoneInfo,
@@ -37,11 +33,16 @@ def when_text(schedule: Schedule, occurrence: datetime, zone: ZoneInfo,
 def countdown(occurrence: datetime, now: datetime, zone: ZoneInfo, tr: Translator) -> str:
     """`in 7 days`, `starting now`, `started 5 minutes ago`. Days are counted on the wall
     clock of `zone`, so a week before 10:30 is `7 days` even across a DST change."""
-    if abs(occurrence - now) < _NOW:
+    ahead = occurrence - now
+    if -_NOW < ahead < _SOON:
         return tr("reminders.now")
-    span = abs(occurrence - now)
+    span = abs(ahead)
     if span >= timedelta(days=1):
         span = abs(_wall(occurrence, zone) - _wall(now, zone))
+    if ahead > timedelta(0):
+        # Up to the minute: "1 minute before" fired 5 s late is still in 1 minute, and a
+        # week's lead is 7 days, not 6 days 23 hours.
+        span = -(-span // _MINUTE) * _MINUTE
     key = "milestones.in" if occurrence > now else "reminders.ago"
     return tr(key, span=format_span(span, tr.locale))
 

@@ -78,11 +78,18 @@ async def _current(conn: AsyncConnection, ref: MessageRef) -> tuple[dict[int, in
 
 async def add_tags(conn: AsyncConnection, ref: MessageRef, tags: TagSet, source: TagSource,
                    by: str, at: datetime) -> TagChange | None:
-    """Tag a stored message; None when the message is not stored."""
+    """Tag a stored message; None when the message is not stored. A message is one kind of
+    input: a kind given now replaces the one before, however that was given, so that a digest
+    lists the message once per issue."""
     facts = await _facts(conn, ref)
     if facts is None:
         return None
+    if len(tags.kinds) > 1:
+        raise ValueError(f"one kind per message, not {tags.kinds}")
     issues, kinds = await _current(conn, ref)
+    replaced = tuple(k for k in kinds if tags.kinds and k not in tags.kinds)
+    if replaced:
+        await conn.execute(delete(KINDS).where(is_message(KINDS, ref), KINDS.c.kind.in_(replaced)))
     dialect = conn.dialect.name
     if tags.issues:
         await conn.execute(insert_or_add_sources(dialect, TAGS, TAG_KEY),
@@ -93,11 +100,13 @@ async def add_tags(conn: AsyncConnection, ref: MessageRef, tags: TagSet, source:
                             for kind in tags.kinds])
     added = TagSet(tuple(i for i in tags.issues if i not in issues),
                    tuple(k for k in tags.kinds if k not in kinds))
-    if added.kinds:
-        await _store_kinds(conn, ref, [*kinds, *added.kinds])
-    if added and source is not TagSource.HASHTAG:
-        await record_audit(conn, at, by, "tag", ref, f"{source_name(source)}: {_describe(added)}")
-    return TagChange(added=added)
+    removed = TagSet(kinds=replaced)
+    if added.kinds or replaced:
+        await _store_kinds(conn, ref, [*(k for k in kinds if k not in replaced), *added.kinds])
+    if (added or removed) and source is not TagSource.HASHTAG:
+        detail = _describe(added) + (f" (instead of {_describe(removed)})" if removed else "")
+        await record_audit(conn, at, by, "tag", ref, f"{source_name(source)}: {detail}")
+    return TagChange(added=added, removed=removed)
 
 
 async def remove_tags(conn: AsyncConnection, ref: MessageRef, tags: TagSet,
@@ -160,7 +169,9 @@ async def edit_message(conn: AsyncConnection, ref: MessageRef, text: str, found:
     removed = await remove_tags(conn, ref, dropped, TagSource.HASHTAG, by, at)
     added = await add_tags(conn, ref, found, TagSource.HASHTAG, by, at)
     assert removed is not None and added is not None
-    return TagChange(added=added.added, removed=removed.removed)
+    return TagChange(added=added.added,
+                     removed=TagSet(removed.removed.issues,
+                                    (*removed.removed.kinds, *added.removed.kinds)))
 
 
 async def delete_messages(conn: AsyncConnection, refs: Sequence[MessageRef], at: datetime

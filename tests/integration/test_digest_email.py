@@ -119,12 +119,12 @@ async def test_posted_and_mailed_once_per_period_even_after_a_restart(
     posts = [s for s in harness.sent if s.where.id == "staff-room"]
     assert len(posts) == 1 and posts[0].kind == "send"
     assert "Pool the travel budget" in posts[0].text
-    assert "tagged from 2019-09-30 09:00 to 2019-10-07 09:00" in posts[0].text
+    assert "tagged from 2019-09-30 09:00 EDT to 2019-10-07 09:00 EDT" in posts[0].text
     [message] = inbox.messages
     assert inbox.recipients == [["staff-list@example.org"]]
     assert message["From"] == "plenary@example.org"
     assert message.get_content_type() == "multipart/alternative"
-    assert "tagged from 2019-09-30 09:00 to 2019-10-07 09:00" in message["Subject"]
+    assert "tagged from 2019-09-30 09:00 EDT to 2019-10-07 09:00 EDT" in message["Subject"]
     plain = body(message, "plain")
     assert plain.startswith("# Digest — ") and "## 3. Efficient use of resources" in plain
     page = _Tags()

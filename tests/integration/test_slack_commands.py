@@ -37,7 +37,9 @@ async def test_help_is_acknowledged_at_once_and_answered_privately(bot: RunningB
     assert ack.status == 200 and ack.text == "" and ack.seconds < 1.0
     answer = await bot.response_json(hook)
     assert answer["response_type"] == "ephemeral"
-    assert "What I can do" in answer["text"] and "`!digest" in answer["text"]
+    assert "What I can do" in answer["text"] and "`!digest" not in answer["text"]  # a member
+    staff_hook, _ = await bot.command("/plenary", "help", user=BOB)  # staff by user group
+    assert "`!digest" in (await bot.response_json(staff_hook))["text"]
 
 
 @pytest.mark.parametrize("command", ["/workplan", "/milestones"])

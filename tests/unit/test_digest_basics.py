@@ -6,6 +6,9 @@ import csv
 import io
 import json
 
+from bot.storage import Storage
+from bot.workplan import WorkPlan
+from tests.conftest import make_settings
 from tests.fakes import Harness
 
 
@@ -19,10 +22,22 @@ async def seed(harness: Harness) -> None:
     harness.clock.set("2019-10-10T09:00:00+00:00")
 
 
-async def test_a_member_who_is_not_staff_is_refused(harness: Harness) -> None:
+async def test_a_member_who_is_not_staff_is_refused_and_told_whom_to_ask(
+        harness: Harness) -> None:
     await seed(harness)
     await harness.say("!digest", author="mallory")
-    assert harness.replies() == ["Only staff can use !digest. Staff are listed in PLENARY_STAFF."]
+    assert harness.replies() == ["Only staff can use !digest. If you need it, ask one of the "
+                                 "consultation's staff."]
+
+
+async def test_the_refusal_names_the_configured_staff_contact_without_pinging(
+        plan: WorkPlan, storage: Storage) -> None:
+    settings = make_settings(staff=("carol",),
+                             staff_contact="@channel the EMM team, emm-staff@example.org")
+    harness = Harness(settings, plan, storage)
+    await harness.say("!digest", author="mallory")
+    assert harness.replies() == ["Only staff can use !digest. If you need it, ask "
+                                 "@\u2060channel the EMM team, emm-staff@example.org."]
 
 
 async def test_staff_get_the_digest_privately_grouped_by_issue_and_kind(harness: Harness) -> None:

@@ -31,7 +31,7 @@ async def test_second_digest_lists_only_what_came_in_between(harness: Harness) -
     second = _digest_text(harness)
     assert "Share interpreters between sessions" in second
     assert "Pool the travel budget" not in second
-    assert "since your previous digest (2019-10-01 09:00 to 2019-10-01 12:00)" in second
+    assert "since your previous digest (2019-10-01 09:00 EDT to 2019-10-01 12:00 EDT)" in second
 
     harness.clock.advance(hours=1)
     await harness.say("!digest", author="carol")

@@ -51,8 +51,9 @@ async def _seed(harness: Harness) -> None:
     await harness.storage.remove_tags(_ref(2), TagSet((), ("quickwin",)), None, "carol", at)
     await harness.storage.edit_message(_ref(6), "edited", TagSet((1,), ("collab",)), "=user6",
                                        at, at)
-    await harness.storage.add_tags(_ref(7), TagSet((), ("retired", "<b>odd")),
-                                   TagSource.COMMAND, "carol", at)
+    for n, kind in ((7, "retired"), (10, "<b>odd")):
+        await harness.storage.add_tags(_ref(n), TagSet((), (kind,)), TagSource.COMMAND, "carol",
+                                       at)
     await harness.storage.remove_tags(_ref(9), TagSet((), ("solution",)), TagSource.HASHTAG,
                                       "carol", at)
 

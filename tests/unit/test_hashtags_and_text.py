@@ -83,3 +83,16 @@ def test_plural_forms() -> None:
     assert Translator("en")("workplan.inputs", count=0) == "0 inputs"
     assert Translator("fr")("workplan.inputs", count=0) == "0 contribution"
     assert re.match(r"^2 contributions$", Translator("fr")("workplan.inputs", count=2))
+
+
+@pytest.mark.parametrize(("locale", "inputs", "issues", "expected"), [
+    ("en", 1, 1, "1 tagged input, all time."),
+    ("en", 2, 1, "2 tagged inputs on 1 issue, all time."),
+    ("en", 5, 3, "5 tagged inputs on 3 issues, all time."),
+    ("fr", 2, 1, "2 contributions étiquetées sur 1 question, all time."),
+    ("fr", 4, 2, "4 contributions étiquetées sur 2 questions, all time."),
+])
+def test_a_second_number_in_a_sentence_takes_its_own_plural(locale: str, inputs: int,
+                                                              issues: int, expected: str) -> None:
+    assert Translator(locale)("digest.overview", count=inputs, issues=issues,
+                              period="all time") == expected

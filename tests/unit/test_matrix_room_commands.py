@@ -62,3 +62,24 @@ async def test_backfill_reads_since_a_date_or_thirty_days(harness: Harness) -> N
 async def test_room_commands_elsewhere_say_where_they_work(harness: Harness) -> None:
     await harness.say("!leave", author="carol")
     assert harness.replies()[-1] == "That command only works in a Matrix room."
+
+
+def _help_commands(harness: Harness) -> list[str]:
+    """The command names `!help` lists, in its order."""
+    return [line.split("`")[1].split()[0] for line in harness.replies()[-1].splitlines()
+            if line.startswith("- `")]
+
+
+async def test_help_lists_only_what_the_asker_may_run_where_they_ask(harness: Harness) -> None:
+    await harness.say("!help", author="alice")
+    member = _help_commands(harness)
+    assert member == ["!help", "!workplan", "!milestones", "!tag", "!untag", "!forget-me"]
+    assert "(staff)" not in harness.replies()[-1]
+    await harness.say("!help", author="carol")
+    assert _help_commands(harness) == ["!help", "!workplan", "!milestones", "!milestone", "!tag",
+                                       "!untag", "!digest", "!hide", "!forget-me"]
+    with_rooms(harness)  # a platform where the bot manages its rooms: Matrix
+    await harness.say("!help", author="carol")
+    assert _help_commands(harness)[-2:] == ["!leave", "!backfill"]
+    await harness.say("!help", author="alice")
+    assert _help_commands(harness) == member

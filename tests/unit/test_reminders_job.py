@@ -7,12 +7,15 @@ import dataclasses
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.i18n import Translator
 from bot.messages import Conversation
+from bot.reminders import render
 from bot.reminders.job import LEASE, send_due_reminders
 from bot.reminders.model import DeliveryState
 from bot.settings import Settings
@@ -253,3 +256,17 @@ async def _due_now(harness: Harness) -> list[Any]:
     schedules = all_schedules(harness.plan, [])
     return [d for s in schedules
             for d in due_between(s, now - timedelta(seconds=1), now, ("console",))]
+
+
+@pytest.mark.parametrize(("late", "lead", "expected"), [
+    (timedelta(seconds=5), timedelta(minutes=1), "in 1 minute"),  # not "starting now"
+    (timedelta(seconds=20), timedelta(days=7), "in 7 days"),  # not "6 days 23 hours"
+    (timedelta(seconds=29), timedelta(hours=1), "in 1 hour"),
+    (timedelta(seconds=20), timedelta(0), "starting now"),
+    (timedelta(minutes=3), timedelta(0), "started 3 minutes ago"),
+])
+def test_a_countdown_fired_a_tick_late_still_names_its_lead(
+        late: timedelta, lead: timedelta, expected: str) -> None:
+    start = datetime(2019, 10, 24, 14, 30, tzinfo=UTC)  # a week clear of a DST change
+    fired = start - lead + late
+    assert render.countdown(start, fired, ZoneInfo("America/Toronto"), Translator("en")) == expected
