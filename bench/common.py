@@ -19,11 +19,13 @@ class NullChat:
         return "sent"
 
     async def send_private(self, where: Conversation, user_id: str, text: str, *,
-                           reply_to: str | None = None) -> str | None:
+                           reply_to: str | None = None, answer_to: str | None = None
+                           ) -> str | None:
         return "sent"
 
     async def send_file(self, where: Conversation, user_id: str, attachment: Attachment,
-                        text: str, *, reply_to: str | None = None) -> str | None:
+                        text: str, *, reply_to: str | None = None,
+                        answer_to: str | None = None) -> str | None:
         return "sent"
 
     async def react(self, where: Conversation, message_id: str, reaction: str) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -47,6 +48,14 @@ async def open_storage(settings: Settings) -> AsyncIterator[Storage]:
 async def _reach(engine: AsyncEngine) -> None:
     """Connect once before migrating, so that a database that is down or misnamed is told
     in one line naming the setting, not as a driver's traceback."""
+    shown = engine.url.render_as_string(hide_password=True)
+    path = engine.url.database
+    if engine.dialect.name == "sqlite" and path and path != ":memory:" \
+            and not Path(path).parent.is_dir():
+        # Told before connecting: aiosqlite's worker thread outlives a failed connect and
+        # prints a traceback of its own once the event loop has closed.
+        raise ConfigError(f"PLENARY_DATABASE_URL: the folder {Path(path).parent} of {shown} "
+                          "does not exist; create it, or fix the URL")
     try:
         async with engine.connect():
             pass
@@ -55,8 +64,12 @@ async def _reach(engine: AsyncEngine) -> None:
         detail = str(reason).strip().splitlines()[0] if str(reason).strip() else ""
         raise ConfigError(
             f"PLENARY_DATABASE_URL: cannot reach the database at "
-            f"{engine.url.render_as_string(hide_password=True)} ({type(reason).__name__}"
+            f"{shown} ({type(reason).__name__}"
             f"{': ' + detail if detail else ''}); start it, or fix the URL") from None
+
+
+# What an adapter that reads commands out of plain talk (a Slack mention) must recognise.
+COMMAND_NAMES = frozenset(route.name for route in ROUTES)
 
 
 def build_services(settings: Settings, plan: WorkPlan, storage: Storage,
@@ -80,7 +93,7 @@ def make_adapters(settings: Settings, storage: Storage, clock: Clock) -> list[Ad
     if settings.slack_enabled:
         from bot.adapters.slack import SlackAdapter
 
-        adapters.append(SlackAdapter(settings, storage, clock))
+        adapters.append(SlackAdapter(settings, storage, clock, commands=COMMAND_NAMES))
     if settings.matrix_enabled:
         from bot.adapters.matrix import MatrixAdapter
 

@@ -25,13 +25,16 @@ class ChatHub:
                                            idempotency_key=idempotency_key)
 
     async def send_private(self, where: Conversation, user_id: str, text: str, *,
-                           reply_to: str | None = None) -> str | None:
-        return await self._for(where).send_private(where, user_id, text, reply_to=reply_to)
+                           reply_to: str | None = None, answer_to: str | None = None
+                           ) -> str | None:
+        return await self._for(where).send_private(where, user_id, text, reply_to=reply_to,
+                                                   answer_to=answer_to)
 
     async def send_file(self, where: Conversation, user_id: str, attachment: Attachment,
-                        text: str, *, reply_to: str | None = None) -> str | None:
+                        text: str, *, reply_to: str | None = None,
+                        answer_to: str | None = None) -> str | None:
         return await self._for(where).send_file(where, user_id, attachment, text,
-                                                reply_to=reply_to)
+                                                reply_to=reply_to, answer_to=answer_to)
 
     async def react(self, where: Conversation, message_id: str, reaction: str) -> None:
         await self._for(where).react(where, message_id, reaction)

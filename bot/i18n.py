@@ -1,16 +1,15 @@
-"""One translation function for every user-facing sentence, with English and French catalogues."""
+"""One translation function for every user-facing sentence, over the gettext catalogues."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from functools import cache
 from typing import TypeGuard
 
-from bot.locales import CATALOGUES
+from bot.catalogues import SOURCE_LOCALE, Messages, load_all
 
 log = logging.getLogger(__name__)
 
-LOCALES = ("en", "fr")
 # Placeholders that echo what the user typed; every catalogue puts them in a code span.
 _QUOTED = frozenset({"word", "text", "id", "cron"})
 _QUOTED_LIMIT = 100
@@ -26,10 +25,12 @@ def quoted(value: object) -> str:
 
 class Translator:
     def __init__(self, locale: str) -> None:
-        if locale not in CATALOGUES:
+        languages = _languages()
+        if locale not in languages:
             raise ValueError(f"no catalogue for locale {locale!r}")
         self.locale = locale
-        self._catalogue: Mapping[str, str] = CATALOGUES[locale]
+        self._messages = languages[locale]
+        self._english = languages[SOURCE_LOCALE]
 
     def __call__(self, key: str, **values: object) -> str:
         for name in _QUOTED.intersection(values):
@@ -37,29 +38,32 @@ class Translator:
         for name, value in values.items():
             if name != "count" and _is_number(value):
                 # Another number in the sentence takes its own plural phrase
-                # (`digest.overview.issues.one`: "1 issue"), never a fixed plural word.
-                phrase = self._template(f"{key}.{name}.{plural_form(self.locale, value)}")
+                # (`digest.overview.issues`: "1 issue"), never a fixed plural word.
+                phrase = self._plural(f"{key}.{name}", value)
                 if phrase is not None:
                     values[name] = phrase.format(**{name: value})
         count = values.get("count")
-        if _is_number(count):
-            key = f"{key}.{plural_form(self.locale, count)}"
-        template = self._template(key)
+        template = (self._plural(key, count) if _is_number(count) else None) \
+            or self._messages.text(key) or self._english.text(key)
         if template is None:
             log.error("no message %r in any catalogue", key)
             return key
         return template.format(**values)
 
-    def _template(self, key: str) -> str | None:
-        return self._catalogue.get(key) or CATALOGUES["en"].get(key)
+    def _plural(self, key: str, count: int) -> str | None:
+        return self._messages.plural_text(key, count) or self._english.plural_text(key, count)
 
 
 def _is_number(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def plural_form(locale: str, count: int) -> str:
-    """CLDR's two forms for our languages: French treats 0 and 1 as singular."""
-    if locale == "fr":
-        return "one" if count in (0, 1) else "other"
-    return "one" if count == 1 else "other"
+@cache
+def _languages() -> dict[str, Messages]:
+    """Read once: the English source and every shipped `.po`."""
+    return load_all()
+
+
+def locales() -> tuple[str, ...]:
+    """The languages plenary speaks: English and one per shipped `.po` file."""
+    return tuple(sorted(_languages()))

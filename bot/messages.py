@@ -73,6 +73,9 @@ class IncomingMessage(AboutMessage):
     reply_to_id: str | None = None
     sender_name: str | None = field(default=None, compare=False)
     permalink: str | None = field(default=None, compare=False)
+    # Where the platform wants this command's answers, opaque to the core (a Slack slash
+    # command's response_url); None: answered in `where`, as any message.
+    answer_to: str | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,11 @@ from bot.messages import Attachment, Conversation
 
 
 class Chat(Protocol):
-    """What the core may do on a chat platform. Text is neutral markup (see `bot.text`)."""
+    """What the core may do on a chat platform. Text is neutral markup (see `bot.text`).
+
+    `answer_to` is a command's own private answer channel when its platform gave one
+    (`IncomingMessage.answer_to`: a Slack slash command's response_url): a private answer
+    goes there instead of the platform's usual private place."""
 
     async def send(self, where: Conversation, text: str, *, reply_to: str | None = None,
                    idempotency_key: str | None = None) -> str:
@@ -20,14 +24,15 @@ class Chat(Protocol):
         ...
 
     async def send_private(self, where: Conversation, user_id: str, text: str, *,
-                           reply_to: str | None = None) -> str | None:
+                           reply_to: str | None = None, answer_to: str | None = None
+                           ) -> str | None:
         """Answer `user_id` so that only they see it (ephemeral, direct room...). When the
         answer goes elsewhere, a note in `where` (a reply to `reply_to`) says where it went."""
         ...
 
     async def send_file(
         self, where: Conversation, user_id: str, attachment: Attachment, text: str, *,
-        reply_to: str | None = None
+        reply_to: str | None = None, answer_to: str | None = None
     ) -> str | None:
         """Hand `attachment` privately to `user_id`, with `text` as its caption."""
         ...

@@ -156,10 +156,10 @@ class Router:
         try:
             if answer.attachment is not None:
                 await chat.send_file(msg.where, msg.sender_id, answer.attachment, answer.text,
-                                     reply_to=msg.message_id)
-            elif answer.private:
+                                     reply_to=msg.message_id, answer_to=msg.answer_to)
+            elif answer.private or msg.answer_to is not None:  # its own channel is private
                 await chat.send_private(msg.where, msg.sender_id, answer.text,
-                                        reply_to=msg.message_id)
+                                        reply_to=msg.message_id, answer_to=msg.answer_to)
             else:
                 await chat.send(msg.where, answer.text, reply_to=msg.message_id)
         except Exception:

@@ -12,6 +12,7 @@ from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_va
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.errors import ConfigError
+from bot.i18n import locales
 from bot.messages import parse_conversation
 from bot.workplan import parse_lead
 
@@ -47,7 +48,7 @@ class Settings(BaseSettings):
     # Who a member should ask when a command is staff-only: "the EMM team, emm@icann.org".
     staff_contact: str | None = None
     timezone: str | None = None
-    locale: Literal["en", "fr"] = "en"
+    locale: str = "en"  # one with a catalogue (`bot/locales/po/<locale>.po`)
     command_prefix: str = "!"
     tag_ack: Literal["reaction", "reply", "none"] = "reaction"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -110,6 +111,15 @@ class Settings(BaseSettings):
     def _conversation(cls, value: str | None) -> str | None:
         if value:
             parse_conversation(value)
+        return value
+
+    @field_validator("locale")
+    @classmethod
+    def _spoken(cls, value: str) -> str:
+        if value not in locales():
+            raise ValueError(f"{value!r} is not a language plenary speaks; write one of "
+                             f"{', '.join(locales())} (a new one is a .po file in "
+                             "bot/locales/po/)")
         return value
 
     @field_validator("timezone")

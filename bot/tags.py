@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import IntFlag
 
 from bot.hashtags import find_hashtags
+from bot.text import bold
 from bot.workplan import WorkPlan
 
 COMMENT = "comment"  # the kind of input that named none of the plan's kinds
@@ -44,3 +45,14 @@ def read_hashtags(text: str, plan: WorkPlan) -> TagSet:
         if kind is not None and kind_key is None:
             kind_key = kind.key
     return TagSet(tuple(issues), () if kind_key is None else (kind_key,))
+
+
+def describe_tags(tags: TagSet, plan: WorkPlan, locale: str) -> str:
+    """What a confirmation names: `**3. Efficient use of resources**, #solution`."""
+    parts = []
+    for number in tags.issues:
+        issue = plan.issue_by_number(number)
+        if issue is not None:
+            parts.append(bold(issue.label(locale)))
+    parts.extend(f"#{kind}" for kind in tags.kinds)
+    return ", ".join(parts)

@@ -69,14 +69,16 @@ class FakeChat:
         return f"bot-{len(self.sent)}"
 
     async def send_private(self, where: Conversation, user_id: str, text: str, *,
-                           reply_to: str | None = None) -> str | None:
+                           reply_to: str | None = None, answer_to: str | None = None
+                           ) -> str | None:
         if self.fail_sends:
             raise ConnectionError("chat platform unreachable")
         self.sent.append(Sent("private", where, text, user_id=user_id))
         return f"bot-{len(self.sent)}"
 
     async def send_file(self, where: Conversation, user_id: str, attachment: Attachment,
-                        text: str, *, reply_to: str | None = None) -> str | None:
+                        text: str, *, reply_to: str | None = None,
+                        answer_to: str | None = None) -> str | None:
         if self.fail_sends:
             raise ConnectionError("chat platform unreachable")
         self.sent.append(Sent("file", where, text, user_id=user_id, attachment=attachment))

@@ -61,12 +61,14 @@ class ConsoleChat:
         return self._next_id()
 
     async def send_private(self, where: Conversation, user_id: str, text: str, *,
-                           reply_to: str | None = None) -> str | None:
+                           reply_to: str | None = None, answer_to: str | None = None
+                           ) -> str | None:
         self._write(f"plenary → @{user_id} (private): {to_plain(text)}")
         return self._next_id()
 
     async def send_file(self, where: Conversation, user_id: str, attachment: Attachment,
-                        text: str, *, reply_to: str | None = None) -> str | None:
+                        text: str, *, reply_to: str | None = None,
+                        answer_to: str | None = None) -> str | None:
         body = attachment.content.decode("utf-8", errors="replace")
         self._write(f"plenary → @{user_id} (private file {attachment.filename}, "
                     f"{len(attachment.content)} bytes): {to_plain(text)}\n{body}")

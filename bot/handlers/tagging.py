@@ -18,9 +18,7 @@ from bot.messages import (
 from bot.router import Args
 from bot.services import Services
 from bot.storage import SaveOutcome
-from bot.tags import TagSet, TagSource, read_hashtags
-from bot.text import bold
-from bot.workplan import WorkPlan
+from bot.tags import TagSet, TagSource, describe_tags, read_hashtags
 
 log = logging.getLogger(__name__)
 
@@ -131,17 +129,6 @@ def _read_words(args: Args, svc: Services) -> TagSet:
 
 def _describe(tags: TagSet, svc: Services) -> str:
     return describe_tags(tags, svc.plan, svc.locale)
-
-
-def describe_tags(tags: TagSet, plan: WorkPlan, locale: str) -> str:
-    """What a confirmation names: `**3. Efficient use of resources**, #solution`."""
-    parts = []
-    for number in tags.issues:
-        issue = plan.issue_by_number(number)
-        if issue is not None:
-            parts.append(bold(issue.label(locale)))
-    parts.extend(f"#{kind}" for kind in tags.kinds)
-    return ", ".join(parts)
 
 
 async def _acknowledge(msg: IncomingMessage, tags: TagSet, svc: Services) -> None:

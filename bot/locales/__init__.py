@@ -1,4 +1,6 @@
-"""Message catalogues by locale; each feature keeps its sentences in a module of its own."""
+"""The English sentences, the source of every catalogue; each feature keeps its own in a module.
+
+Translations are gettext `.po` files in `po/` (see `bot.catalogues`)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,4 @@ from bot.locales import core, digests, matrix, reminders, slack
 
 _MODULES = (core, slack, digests, reminders, matrix)
 
-CATALOGUES: Mapping[str, Mapping[str, str]] = {
-    locale: {key: text for module in _MODULES for key, text in getattr(module, locale).items()}
-    for locale in ("en", "fr")
-}
+ENGLISH: Mapping[str, str] = {key: text for module in _MODULES for key, text in module.en.items()}

@@ -22,29 +22,3 @@ en = {
     "matrix.sent_privately": "{name}: I sent you the answer in a direct message.",
     "matrix.long_answer": "The answer is long: here it is as a Markdown file.",
 }
-
-fr = {
-    "usage.leave": "`{p}leave` — me faire quitter ce salon ; je cesse de l'enregistrer",
-    "usage.backfill": "`{p}backfill [since <date>]` — étiqueter les anciens messages de ce salon "
-                      "(mots-dièse et réactions) depuis une date comme 2019-10-01 ou 30d ; "
-                      "30d par défaut",
-    "rooms.farewell": "Je quitte ce salon à la demande du personnel. Les messages d'ici ne sont "
-                      "plus enregistrés.",
-    "rooms.backfill_done.one": "J'ai lu {count} ancien message de ce salon depuis le {since} : "
-                               "ses mots-dièse et réactions sont maintenant étiquetés.",
-    "rooms.backfill_done.other": "J'ai lu {count} anciens messages de ce salon depuis le "
-                                 "{since} : leurs mots-dièse et réactions sont maintenant "
-                                 "étiquetés.",
-    "rooms.bad_date": "Je ne sais pas lire la date `{word}` : écrivez 2019-10-01, ou 30d pour "
-                      "il y a trente jours.",
-    "rooms.unsupported": "Cette commande ne fonctionne que dans un salon Matrix.",
-    "rooms.not_followed": "Je ne suis pas ce salon : je n'y enregistre rien. Le personnel peut "
-                          "m'y inviter, ou l'ajouter à PLENARY_MATRIX_ROOMS.",
-    "matrix.invite_declined": "Seul le personnel peut inviter plenary dans un salon. Demandez à "
-                              "un membre du personnel de m'inviter.",
-    "matrix.encrypted_room": "Ce salon est chiffré de bout en bout et je ne sais pas encore lire "
-                             "les messages chiffrés : rien n'y est enregistré ni étiqueté. "
-                             "Utilisez un salon non chiffré pour les contributions à étiqueter.",
-    "matrix.sent_privately": "{name} : je vous ai envoyé la réponse en message direct.",
-    "matrix.long_answer": "La réponse est longue : la voici en fichier Markdown.",
-}

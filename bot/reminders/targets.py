@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.i18n import locales
 from bot.messages import Conversation
 
 if TYPE_CHECKING:
@@ -52,8 +53,8 @@ def parse_channel_map(text: str, what: str) -> dict[str, str]:
                 ZoneInfo(value)
             except (ZoneInfoNotFoundError, ValueError):
                 raise ValueError(f"unknown timezone {value!r} for {target}") from None
-        elif value not in ("en", "fr"):
-            raise ValueError(f"locale {value!r} for {target} is not en or fr")
+        elif value not in locales():
+            raise ValueError(f"locale {value!r} for {target} is not one of {', '.join(locales())}")
         mapping[target.strip()] = value
     return mapping
 

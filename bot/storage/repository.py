@@ -14,7 +14,7 @@ from bot.messages import IncomingMessage, MessageRef
 from bot.storage import digest_queries, message_writes, reaction_writes
 from bot.storage.database import Database
 from bot.storage.digest_store import DigestStore
-from bot.storage.group_commit import GroupCommit, WriteOp
+from bot.storage.group_commit import GroupCommit
 from bot.storage.new_messages import NewMessage, save_messages
 from bot.storage.records import SaveOutcome, StoredMessage, TagChange
 from bot.storage.reminder_store import ReminderStore
@@ -178,10 +178,6 @@ class Storage:
         async def op(conn: AsyncConnection) -> None:
             await write_state(conn, key, value, at)
         await self._commits.run(op)
-
-    async def run_in_transaction(self, op: WriteOp) -> object:
-        """For adapters that must commit their own state with a batch (a sync token)."""
-        return await self._commits.run(op)
 
 
 async def write_state(conn: AsyncConnection, key: str, value: str, at: datetime) -> None:

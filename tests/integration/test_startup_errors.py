@@ -20,22 +20,37 @@ PLENARY = str(Path(sys.executable).with_name("plenary"))
 SQLITE = "sqlite+aiosqlite:///plenary.db"
 
 
-async def run_plenary(cwd: Path, *, seconds: float = 60, **env: str) -> tuple[int | None, str]:
+async def run_plenary(cwd: Path, *, seconds: float = 60, until: tuple[str, int] | None = None,
+                      **env: str) -> tuple[int | None, str]:
     """Run `plenary run` with only these PLENARY_* settings; its exit code (None when still
-    running after `seconds`, then stopped) and its standard error."""
+    running after `seconds`, or once `until`'s text has been logged that many times, then
+    stopped) and its standard error."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PLENARY_")}
     environment.update({"PLENARY_DATABASE_URL": SQLITE, **env})
     process = await asyncio.create_subprocess_exec(
         PLENARY, "run", cwd=cwd, env=environment, stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    assert process.stderr is not None
+    lines: list[str] = []
+
+    async def read() -> None:
+        assert process.stderr is not None
+        async for raw in process.stderr:
+            lines.append(raw.decode())
+            if until is not None and sum(until[0] in line for line in lines) >= until[1]:
+                return
+
     code: int | None = None
     try:
-        code = await asyncio.wait_for(process.wait(), seconds)
+        await asyncio.wait_for(read(), seconds)
+        code = await asyncio.wait_for(process.wait(), 1 if until else seconds)
     except TimeoutError:
+        pass
+    if code is None:
         process.terminate()
         await process.wait()
-    assert process.stderr is not None
-    return code, (await process.stderr.read()).decode()
+    lines.append((await process.stderr.read()).decode())
+    return code, "".join(lines)
 
 
 def only_line(stderr: str) -> str:
@@ -50,8 +65,8 @@ def only_line(stderr: str) -> str:
      "PLENARY_DATABASE_URL: cannot reach the database at "
      "postgresql+asyncpg://postgres:***@127.0.0.1:1/x (ConnectionRefusedError"),
     ("sqlite+aiosqlite:///no/such/dir/plenary.db",
-     "PLENARY_DATABASE_URL: cannot reach the database at "
-     "sqlite+aiosqlite:///no/such/dir/plenary.db (OperationalError: unable to open"),
+     "PLENARY_DATABASE_URL: the folder no/such/dir of sqlite+aiosqlite:///no/such/dir/plenary.db "
+     "does not exist; create it, or fix the URL"),
     ("foo://bar", "PLENARY_DATABASE_URL: the scheme 'foo' is not a database URL plenary "
                   "can use; write sqlite+aiosqlite:///plenary.db or postgresql+asyncpg://"),
     ("postgresql://u:hunter2@h/db", "PLENARY_DATABASE_URL: the scheme 'postgresql' is not"),
@@ -107,7 +122,8 @@ async def test_a_slack_it_cannot_reach_stops_it_with_one_line(tmp_path: Path) ->
 async def test_a_homeserver_it_cannot_reach_is_retried_with_back_off_quietly(
         tmp_path: Path) -> None:
     code, stderr = await run_plenary(
-        tmp_path, seconds=10, PLENARY_MATRIX_HOMESERVER="http://127.0.0.1:9",
+        tmp_path, seconds=60, until=("retrying in", 3),
+        PLENARY_MATRIX_HOMESERVER="http://127.0.0.1:9",
         PLENARY_MATRIX_USER_ID="@plenary:localhost", PLENARY_MATRIX_PASSWORD="hunter2")
     assert code is None  # still waiting for the homeserver, not stopped
     assert "Timed out, sleeping" not in stderr  # nio's own retry, without back-off

@@ -21,7 +21,7 @@ from typing import Any
 import aiohttp
 
 from bot.adapters.slack import SlackAdapter
-from bot.app import build_router, build_services
+from bot.app import COMMAND_NAMES, build_router, build_services
 from bot.ports import SystemClock
 from bot.settings import Settings
 from bot.storage import Storage
@@ -115,7 +115,7 @@ async def running_bot(storage: Storage, plan: WorkPlan, *, fake: FakeSlack | Non
         slack.add_user(CAROL, "carol", "Carol Staff")
         settings = slack_settings(
             slack, storage.db.engine.url.render_as_string(hide_password=False), **overrides)
-        adapter = SlackAdapter(settings, storage, SystemClock(), plan)
+        adapter = SlackAdapter(settings, storage, SystemClock(), plan, commands=COMMAND_NAMES)
         svc = build_services(settings, plan, storage, [adapter], SystemClock())
         router = build_router(svc)
         serving = asyncio.create_task(adapter.serve(router.dispatch), name="slack adapter")

@@ -49,7 +49,8 @@ class MatrixChat:
         return await self.send_event(where.id, "m.room.message", content, idempotency_key)
 
     async def send_private(self, where: Conversation, user_id: str, text: str, *,
-                           reply_to: str | None = None) -> str | None:
+                           reply_to: str | None = None, answer_to: str | None = None
+                           ) -> str | None:
         room_id = await self.direct_room(user_id)
         if len(text) > LONG_ANSWER:
             stamp = f"{self._clock.now():%Y%m%d-%H%M}"
@@ -61,7 +62,8 @@ class MatrixChat:
         return event_id
 
     async def send_file(self, where: Conversation, user_id: str, attachment: Attachment,
-                        text: str, *, reply_to: str | None = None) -> str | None:
+                        text: str, *, reply_to: str | None = None,
+                        answer_to: str | None = None) -> str | None:
         room_id = await self.direct_room(user_id)
         event_id = await self._send_file_to(room_id, attachment, text)
         await self._say_where_it_went(where, room_id, user_id, reply_to)

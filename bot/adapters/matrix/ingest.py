@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
-
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.adapters import Dispatch
 from bot.adapters.matrix.batch import Batch
@@ -25,7 +23,6 @@ from bot.adapters.matrix.staff import MatrixStaff
 from bot.messages import IncomingMessage, MessageDeleted, MessageEdited, ReactionRemoved
 from bot.ports import Clock
 from bot.storage import Storage
-from bot.storage.repository import write_state
 
 log = logging.getLogger(__name__)
 
@@ -82,15 +79,8 @@ class SyncIngest:
         # they write, so a token queued beside them could commit first): a crash in between
         # redoes the batch, and the database's unique keys make the replay a no-op.
         await batch.flush()  # raises StorageUnavailable: the token then stays where it was
-        await self._storage.run_in_transaction(self._token_write(next_batch))
+        await self._storage.set_state(self.token_key, next_batch, self._clock.now())
         return next_batch
-
-    def _token_write(self, next_batch: str) -> Callable[[AsyncConnection], Awaitable[None]]:
-        at = self._clock.now()
-
-        async def op(conn: AsyncConnection) -> None:
-            await write_state(conn, self.token_key, next_batch, at)
-        return op
 
     async def _joined_room(self, room_id: str, info: Mapping[str, Any], since: str | None,
                            batch: Batch, dispatch: Dispatch) -> None:

@@ -26,7 +26,6 @@ from bot.adapters.slack.socket_mode import serve_socket_mode
 from bot.adapters.slack.staff import SlackStaffGroup
 from bot.adapters.slack.tasks import BackgroundTasks
 from bot.errors import AdapterError, ConfigError
-from bot.handlers import ROUTES
 from bot.i18n import Translator
 from bot.ports import Clock, StaffDirectory
 from bot.settings import Settings
@@ -58,8 +57,10 @@ class SlackAdapter:
     platform = PLATFORM
 
     def __init__(self, settings: Settings, storage: Storage, clock: Clock,
-                 plan: WorkPlan | None = None) -> None:
+                 plan: WorkPlan | None = None, *, commands: frozenset[str]) -> None:
+        """`commands`: the core's command names, so that `@plenary digest` is one."""
         self._settings = settings
+        self._commands = commands
         self._storage = storage
         self._clock = clock
         self._plan = plan if plan is not None else load_workplan(settings.workplan)
@@ -144,6 +145,5 @@ class SlackAdapter:
                            storage=self._storage, clock=self._clock, plan=self._plan,
                            tr=self._tr, prefix=self._settings.command_prefix)
         inbox = EventInbox(self._storage, self._clock, self._directory, workspace, dispatch,
-                           self._settings.command_prefix,
-                           frozenset(route.name for route in ROUTES))  # a mention's command
+                           self._settings.command_prefix, self._commands)
         return SlackListeners(parts, inbox, dispatch)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from contextvars import ContextVar
-from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -33,20 +31,6 @@ def reaction_name(reaction: str) -> str:
     return _REACTION_NAMES.get(bare, reaction.strip(":"))
 
 
-@dataclass(frozen=True, slots=True)
-class CommandReply:
-    """Where the answers to one slash command go: its `response_url`, ephemeral."""
-
-    response_url: str
-    user_id: str
-    channel_id: str
-
-
-# Set while a slash command is being dispatched: the router answers through `Chat` as for any
-# message, and this sends those answers to the command's response_url instead.
-ANSWERING: ContextVar[CommandReply | None] = ContextVar("slack_command_reply", default=None)
-
-
 class SlackChat:
     def __init__(self, client: AsyncWebClient, tr: Translator,
                  reactions: ReactionPacer) -> None:
@@ -56,10 +40,6 @@ class SlackChat:
 
     async def send(self, where: Conversation, text: str, *, reply_to: str | None = None,
                    idempotency_key: str | None = None) -> str:
-        command = ANSWERING.get()
-        if command is not None:
-            await self._respond(command, text)
-            return ""
         thread = where.thread_id or reply_to
         rendered = render(text)
         if rendered is None:
@@ -74,10 +54,10 @@ class SlackChat:
         return str(answer["ts"])
 
     async def send_private(self, where: Conversation, user_id: str, text: str, *,
-                           reply_to: str | None = None) -> str | None:
-        command = ANSWERING.get()
-        if command is not None:
-            await self._respond(command, text)
+                           reply_to: str | None = None, answer_to: str | None = None
+                           ) -> str | None:
+        if answer_to is not None:
+            await self._respond(answer_to, user_id, text)
             return None
         rendered = render(text)
         if rendered is None:
@@ -87,7 +67,8 @@ class SlackChat:
         return await self._post_ephemeral(where, user_id, text, rendered)
 
     async def send_file(self, where: Conversation, user_id: str, attachment: Attachment,
-                        text: str, *, reply_to: str | None = None) -> str | None:
+                        text: str, *, reply_to: str | None = None,
+                        answer_to: str | None = None) -> str | None:
         """The file goes to a direct message; a long caption (a digest cut to fit a
         message) is also answered privately where the asker is, next to a pointer."""
         caption = to_mrkdwn(text) if len(text) <= MAX_CAPTION else None
@@ -97,9 +78,9 @@ class SlackChat:
             title=attachment.filename, initial_comment=caption), "files_upload_v2")
         note = self._tr("slack.file_sent", filename=attachment.filename)
         if caption is None:
-            await self.send_private(where, user_id, f"{text}\n\n{note}")
-        elif ANSWERING.get() is not None:
-            await self.send_private(where, user_id, note)
+            await self.send_private(where, user_id, f"{text}\n\n{note}", answer_to=answer_to)
+        elif answer_to is not None:
+            await self.send_private(where, user_id, note, answer_to=answer_to)
         return _file_id(answer)
 
     async def react(self, where: Conversation, message_id: str, reaction: str) -> None:
@@ -134,12 +115,13 @@ class SlackChat:
             raise AdapterError(f"Slack chat.postEphemeral failed: {exc!r}") from exc
         return str(answer.get("message_ts") or "") or None
 
-    async def _respond(self, command: CommandReply, text: str) -> None:
+    async def _respond(self, response_url: str, user_id: str, text: str) -> None:
+        """Ephemeral, at a slash command's (or shortcut's) response_url."""
         rendered = render(text)
         if rendered is None:
-            await self._upload_to_dm(command.user_id, text)
+            await self._upload_to_dm(user_id, text)
             rendered = Rendered(to_mrkdwn(self._sent_as_file_note()), None)
-        hook = AsyncWebhookClient(command.response_url, timeout=RESPONSE_URL_TIMEOUT,
+        hook = AsyncWebhookClient(response_url, timeout=RESPONSE_URL_TIMEOUT,
                                   retry_handlers=list(self._client.retry_handlers))
         try:
             answer = await hook.send(text=rendered.text, blocks=rendered.blocks,

@@ -189,7 +189,8 @@ def read_command(payload: Payload, prefix: str, at: datetime) -> IncomingMessage
     message_id = "command-" + str(payload.get("trigger_id") or at.timestamp())
     return IncomingMessage(where, message_id, str(payload.get("user_id", "")),
                            readable_text(text, {}), at, reply_to_id=reply_to,
-                           sender_name=payload.get("user_name"))
+                           sender_name=payload.get("user_name"),
+                           answer_to=str(payload.get("response_url") or "") or None)
 
 
 def team_of_request(body: Payload) -> str | None:

@@ -21,7 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters import Dispatch
 from bot.adapters.slack.calls import slack_call
-from bot.adapters.slack.chat import ANSWERING, CommandReply, SlackChat
+from bot.adapters.slack.chat import SlackChat
 from bot.adapters.slack.delivery import EventInbox
 from bot.adapters.slack.directory import SlackDirectory
 from bot.adapters.slack.inbound import PLATFORM, Workspace, read_command, team_of_request
@@ -33,12 +33,11 @@ from bot.adapters.slack.shortcut import (
     read_submission,
 )
 from bot.adapters.slack.tasks import BackgroundTasks
-from bot.handlers.tagging import describe_tags
 from bot.i18n import Translator
 from bot.messages import Conversation, IncomingMessage
 from bot.ports import Clock
 from bot.storage import Storage
-from bot.tags import TagSource
+from bot.tags import TagSource, describe_tags
 from bot.workplan import WorkPlan
 
 log = logging.getLogger(__name__)
@@ -91,19 +90,17 @@ class SlackListeners:
             return
         await ack()
         msg = read_command(body, self._p.prefix, self._p.clock.now())
-        reply = CommandReply(str(body.get("response_url", "")), msg.sender_id,
-                             str(body.get("channel_id", "")))
-        self._p.tasks.spawn(self._answer_command(msg, reply), name=f"command {msg.message_id}")
+        self._p.tasks.spawn(self._answer_command(msg), name=f"command {msg.message_id}")
 
-    async def _answer_command(self, msg: IncomingMessage, reply: CommandReply) -> None:
-        ANSWERING.set(reply)  # this task's own context: its answers go to the response_url
+    async def _answer_command(self, msg: IncomingMessage) -> None:
         try:
-            await self._dispatch(msg)
+            await self._dispatch(msg)  # answered at msg.answer_to, the response_url
         except Exception:
             ref = secrets.token_hex(3)
             log.exception("slash command failed (ref %s) in %s", ref, msg.where)
             await self._p.chat.send_private(msg.where, msg.sender_id,
-                                            self._p.tr("error.internal", ref=ref))
+                                            self._p.tr("error.internal", ref=ref),
+                                            answer_to=msg.answer_to)
 
     async def on_shortcut(self, shortcut: dict[str, Any], ack: AsyncAck) -> None:
         await ack()
@@ -112,9 +109,9 @@ class SlackListeners:
         channel = str((shortcut.get("channel") or {}).get("id", ""))
         message = shortcut.get("message") or {}
         if not self._p.directory.follows(channel):
-            reply = CommandReply(str(shortcut.get("response_url", "")),
-                                 str(shortcut["user"]["id"]), channel)
-            self._p.tasks.spawn(self._tell(reply, self._p.tr("slack.not_followed")),
+            where, user_id = Conversation(PLATFORM, channel), str(shortcut["user"]["id"])
+            self._p.tasks.spawn(self._confirm(where, user_id, self._p.tr("slack.not_followed"),
+                                              str(shortcut.get("response_url") or "") or None),
                                 name="shortcut refusal")
             return
         view = build_modal(self._p.plan, self._p.tr, channel, str(message.get("ts", "")),
@@ -125,11 +122,6 @@ class SlackListeners:
     async def _open(self, trigger_id: str, view: dict[str, Any]) -> None:
         await slack_call(self._p.client.views_open(trigger_id=trigger_id, view=view),
                          "views.open")
-
-    async def _tell(self, reply: CommandReply, text: str) -> None:
-        ANSWERING.set(reply)
-        await self._p.chat.send_private(Conversation(PLATFORM, reply.channel_id),
-                                        reply.user_id, text)
 
     async def on_submission(self, body: dict[str, Any], view: dict[str, Any],
                             ack: AsyncAck) -> None:
@@ -164,8 +156,9 @@ class SlackListeners:
         where = Conversation(PLATFORM, picked.ref.conversation_id)
         p.tasks.spawn(self._confirm(where, user_id, text), name="shortcut confirmation")
 
-    async def _confirm(self, where: Conversation, user_id: str, text: str) -> None:
-        await self._p.chat.send_private(where, user_id, text)
+    async def _confirm(self, where: Conversation, user_id: str, text: str,
+                       answer_to: str | None = None) -> None:
+        await self._p.chat.send_private(where, user_id, text, answer_to=answer_to)
 
     async def ack_only(self, ack: AsyncAck) -> None:
         await ack()
