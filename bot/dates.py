@@ -6,22 +6,11 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-_RELATIVE = re.compile(r"^(\d+)\s*([dwh])$")
+from babel.dates import format_date, format_time, get_datetime_format
+from babel.lists import format_list
+from babel.units import format_unit
 
-_MONTHS = {
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"],
-    "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-           "septembre", "octobre", "novembre", "décembre"],
-}
-_WEEKDAYS = {
-    "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
-    "fr": ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"],
-}
-_UNITS = {
-    "en": {"d": ("day", "days"), "h": ("hour", "hours"), "m": ("minute", "minutes")},
-    "fr": {"d": ("jour", "jours"), "h": ("heure", "heures"), "m": ("minute", "minutes")},
-}
+_RELATIVE = re.compile(r"^(\d+)\s*([dwh])$")
 
 
 def parse_day(text: str, now: datetime, zone: ZoneInfo) -> datetime | None:
@@ -44,18 +33,24 @@ def parse_day(text: str, now: datetime, zone: ZoneInfo) -> datetime | None:
 
 
 def format_day(instant: datetime, zone: ZoneInfo, locale: str) -> str:
-    local = instant.astimezone(zone)
-    month = _MONTHS[locale][local.month - 1]
-    if locale == "fr":
-        return f"{_WEEKDAYS['fr'][local.weekday()]} {local.day} {month} {local.year}"
-    return f"{_WEEKDAYS['en'][local.weekday()]} {local.day} {month} {local.year}"
+    """The day in `zone`, in the locale's full form (CLDR, by Babel): `Thursday, November 7,
+    2019`, `jeudi 7 novembre 2019`, `2019年11月7日星期四`."""
+    return format_date(instant.astimezone(zone).date(), "full", locale=locale)
+
+
+def format_clock(at: time, locale: str) -> str:
+    """A wall-clock time in the locale's short form: `10:30 AM`, `10:30`."""
+    return format_time(at, "short", locale=locale)
 
 
 def format_instant(instant: datetime, zone: ZoneInfo, locale: str) -> str:
-    """`Thursday 7 November 2019, 10:30 EST` / `jeudi 7 novembre 2019, 10 h 30 EST`."""
+    """`Thursday, November 7, 2019, 10:30 AM EST` / `jeudi 7 novembre 2019, 10:30 EST`: the
+    locale's own date, time and the glue between them; the zone's abbreviation, which every
+    reader can look up, after the time."""
     local = instant.astimezone(zone)
-    clock = f"{local.hour} h {local.minute:02d}" if locale == "fr" else f"{local:%H:%M}"
-    return f"{format_day(instant, zone, locale)}, {clock} {local.tzname()}"
+    clock = f"{format_clock(local.time(), locale)} {local.tzname()}"
+    glue = get_datetime_format("medium", locale=locale)
+    return str(glue).replace("{1}", format_day(instant, zone, locale)).replace("{0}", clock)
 
 
 def format_short(instant: datetime, zone: ZoneInfo) -> str:
@@ -65,18 +60,17 @@ def format_short(instant: datetime, zone: ZoneInfo) -> str:
 
 
 def format_span(delta: timedelta, locale: str) -> str:
-    """A rounded duration: `3 days 2 hours`, `45 minutes`, `2 jours 1 heure`."""
+    """A duration rounded down to two units, in the locale's words and plural forms:
+    `3 days and 2 hours`, `45 minutes`, `2 jours et 1 heure`."""
     minutes = max(0, int(delta.total_seconds() // 60))
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
-    units = _UNITS[locale]
-
-    def part(amount: int, unit: str) -> str:
-        singular, plural = units[unit]
-        return f"{amount} {singular if amount == 1 else plural}"
-
-    if days:
-        return part(days, "d") + (f" {part(hours, 'h')}" if hours else "")
-    if hours:
-        return part(hours, "h") + (f" {part(mins, 'm')}" if mins else "")
-    return part(mins, "m")
+    (first, first_unit), (second, second_unit) = (
+        ((days, "day"), (hours, "hour")) if days else
+        ((hours, "hour"), (mins, "minute")) if hours else ((mins, "minute"), (0, "")))
+    parts = [format_unit(first, f"duration-{first_unit}", length="long", locale=locale)]
+    if second:
+        parts.append(format_unit(second, f"duration-{second_unit}", length="long",
+                                 locale=locale))
+    # The standard list style: Babel's "unit" lists are incomplete for some locales (es).
+    return format_list(parts, style="standard", locale=locale)

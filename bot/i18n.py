@@ -6,6 +6,8 @@ import logging
 from functools import cache
 from typing import TypeGuard
 
+from babel.numbers import format_decimal
+
 from bot.catalogues import SOURCE_LOCALE, Messages, load_all
 
 log = logging.getLogger(__name__)
@@ -48,7 +50,10 @@ class Translator:
         if template is None:
             log.error("no message %r in any catalogue", key)
             return key
-        return template.format(**values)
+        # Numbers as the locale writes them: 1,234 / 1 234 / 1.234.
+        shown = {name: format_decimal(value, locale=self.locale) if _is_number(value) else value
+                 for name, value in values.items()}
+        return template.format(**shown)
 
     def _plural(self, key: str, count: int) -> str | None:
         return self._messages.plural_text(key, count) or self._english.plural_text(key, count)

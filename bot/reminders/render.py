@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.dates import format_day, format_instant, format_span
+from bot.dates import format_clock, format_day, format_instant, format_span
 from bot.i18n import Translator
 from bot.reminders.model import Due, Schedule
 from bot.reminders.recurrence import Recurrence
@@ -68,8 +68,7 @@ def describe_recurrence(recurrence: Recurrence, zone: ZoneInfo, tr: Translator) 
     names = tr("reminders.days").split(",")
     days = (tr("reminders.every_day") if len(weekdays) == 7
             else ", ".join(names[day] for day in weekdays))
-    clock = f"{at.hour} h {at.minute:02d}" if tr.locale == "fr" else f"{at:%H:%M}"
-    return tr("reminders.every", days=days, time=clock, zone=zone.key)
+    return tr("reminders.every", days=days, time=format_clock(at, tr.locale), zone=zone.key)
 
 
 def render_reminder(due: Due, now: datetime, zone: ZoneInfo, tr: Translator, plan: WorkPlan,

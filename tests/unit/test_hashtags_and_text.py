@@ -57,10 +57,23 @@ def test_dates_are_read_as_iso_days_or_relative_spans() -> None:
 def test_instants_render_in_the_zone_and_language() -> None:
     instant = datetime(2019, 11, 7, 15, 30, tzinfo=UTC)
     zone = ZoneInfo("America/Toronto")
-    assert format_instant(instant, zone, "en") == "Thursday 7 November 2019, 10:30 EST"
-    assert format_instant(instant, zone, "fr") == "jeudi 7 novembre 2019, 10 h 30 EST"
-    assert format_span(timedelta(days=3, hours=2, minutes=5), "en") == "3 days 2 hours"
-    assert format_span(timedelta(minutes=61), "fr") == "1 heure 1 minute"
+    assert format_instant(instant, zone, "en") == "Thursday, November 7, 2019, 10:30\u202fAM EST"
+    assert format_instant(instant, zone, "fr") == "jeudi 7 novembre 2019, 10:30 EST"
+    assert format_span(timedelta(days=3, hours=2, minutes=5), "en") == "3 days and 2 hours"
+    assert format_span(timedelta(minutes=61), "fr") == "1\xa0heure et 1 minute"
+
+
+@pytest.mark.parametrize(("locale", "instant", "span"), [
+    ("es", "jueves, 7 de noviembre de 2019, 10:30 EST", "13 días y 2 horas"),
+    ("ru", "четверг, 7 ноября 2019\u202fг., 10:30 EST", "13 дней и 2 часа"),
+    ("ar", "الخميس، 7 نوفمبر 2019، 10:30 ص EST", "13 يومًا وساعتان"),
+    ("zh_Hans", "2019年11月7日星期四 10:30 EST", "13天和2小时"),
+])
+def test_dates_and_spans_follow_each_un_language(locale: str, instant: str, span: str) -> None:
+    """Babel's CLDR forms, not ours: weekday and month words, order, glue, plural units."""
+    at = datetime(2019, 11, 7, 15, 30, tzinfo=UTC)
+    assert format_instant(at, ZoneInfo("America/Toronto"), locale) == instant
+    assert format_span(timedelta(days=13, hours=2), locale) == span
 
 
 def test_plural_forms() -> None:

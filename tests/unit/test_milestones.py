@@ -35,8 +35,9 @@ async def test_milestones_lists_upcoming_ones_with_a_countdown(harness: Harness)
     assert lines[0] == "**Upcoming milestones**"
     assert lines[1].startswith("- **Summary of public comments")
     assert "· [Details](https://www.icann.org/public-comments/" in lines[1]
-    assert "— week of Monday 28 October 2019 (in 2 days 16 hours) ·" in lines[1]
-    assert lines[2].endswith("— Thursday 7 November 2019, 10:30 EST (in 13 days 2 hours)")
+    assert "— week of Monday, October 28, 2019 (in 2 days and 16 hours) ·" in lines[1]
+    assert lines[2].endswith(
+        "— Thursday, November 7, 2019, 10:30\u202fAM EST (in 13 days and 2 hours)")
 
 
 async def test_milestones_uses_the_asker_s_channel_timezone_and_language(
@@ -49,7 +50,7 @@ async def test_milestones_uses_the_asker_s_channel_timezone_and_language(
     await harness.say("!milestones", where=Conversation("slack", "CFR"))
     text = harness.sent[-1].text
     assert text.startswith("**Prochaines étapes**")
-    assert "jeudi 7 novembre 2019, 16 h 30 CET (dans 6 jours" in text
+    assert "jeudi 7 novembre 2019, 16:30 CET (dans 6\xa0jours et 2\xa0heures)" in text
 
 
 async def test_staff_add_a_milestone_and_it_is_reminded_at_each_lead(harness: Harness) -> None:
@@ -57,7 +58,7 @@ async def test_staff_add_a_milestone_and_it_is_reminded_at_each_lead(harness: Ha
     answer = await staff(harness, '!milestone add 2019-10-10 09:00 Europe/Paris "Drafting '
                                   'deadline" lead 1d,1h issues 3,#wp5 link https://x.example/d')
     assert answer.startswith("Milestone 1 added: **Drafting deadline**")
-    assert "Thursday 10 October 2019, 03:00 EDT" in answer  # shown in the plan's zone
+    assert "Thursday, October 10, 2019, 3:00\u202fAM EDT" in answer  # shown in the plan's zone
     assert "Reminders 1 day before, 1 hour before in the default targets." in answer
     await harness.say("!milestones")
     assert "· id 1" in harness.sent[-1].text
@@ -125,7 +126,7 @@ async def test_a_weekly_call_is_reminded_at_14_local_across_both_dst_changes(
     harness.clock.set("2019-10-20T12:00:00+00:00")
     answer = await staff(harness, '!milestone add every Tuesday 14:00 America/Toronto '
                                   '"Working group call" until 2020-03-31 lead 0')
-    assert "every Tuesday at 14:00 (America/Toronto)" in answer
+    assert "every Tuesday at 2:00\u202fPM (America/Toronto)" in answer
     expected = {"2019-10-29": "18:00", "2019-11-05": "19:00", "2020-03-03": "19:00",
                 "2020-03-10": "18:00"}
     posted: list[str] = []

@@ -94,7 +94,7 @@ async def test_the_reminder_says_what_when_how_far_and_how_much_input(
     lines = post.text.split("\n")
     assert lines[0].startswith("🔔 **ICANN66 session on the evolution")
     assert lines[0].endswith("— in 1 day")
-    assert lines[1] == "Thursday 7 November 2019, 10:30 EST"
+    assert lines[1] == "Thursday, November 7, 2019, 10:30\u202fAM EST"
     assert ("- 12 inputs so far on issue 3 (Efficient use of resources) — add yours with #wp3"
             in lines)
     assert "- 1 input so far on issue 5 (Representation and inclusivity) — add yours with #wp5" \
@@ -110,8 +110,8 @@ async def test_french_rendering_in_the_configured_locale(
     [post] = await tick(harness, FIRES[2][0])
     lines = post.text.split("\n")
     assert lines[0].startswith("🔔 **Séance de l'ICANN66 sur l'évolution du modèle multipartite")
-    assert lines[0].endswith("— dans 7 jours")
-    assert lines[1] == "jeudi 7 novembre 2019, 10 h 30 EST"
+    assert lines[0].endswith("— dans 7\xa0jours")
+    assert lines[1] == "jeudi 7 novembre 2019, 10:30 EST"
     assert ("- 0 contribution jusqu'ici sur la question 3 (Utilisation efficace des "
             "ressources) — ajoutez la vôtre avec #wp3") in lines
 
@@ -127,8 +127,8 @@ async def test_each_target_gets_its_own_timezone_and_language(
     sent = await tick(harness, ICANN66_1D)
     by_target = {(s.where.platform, s.where.id): s.text for s in sent}
     assert set(by_target) == {("slack", "C1"), ("matrix", "!fr:example.org")}
-    assert "Thursday 7 November 2019, 10:30 EST" in by_target[("slack", "C1")]
-    assert "jeudi 7 novembre 2019, 16 h 30 CET" in by_target[("matrix", "!fr:example.org")]
+    assert "Thursday, November 7, 2019, 10:30\u202fAM EST" in by_target[("slack", "C1")]
+    assert "jeudi 7 novembre 2019, 16:30 CET" in by_target[("matrix", "!fr:example.org")]
     keys = {s.key for s in sent}
     assert len(keys) == 2  # one idempotency key per target
 
@@ -140,7 +140,8 @@ async def test_a_restart_inside_the_grace_period_posts_once_marked_late(
     async with process(settings, plan, "2019-11-06T16:10:00+00:00") as second:
         [post] = await tick(second)
         assert "ICANN66" in post.text
-        assert "(Late: this reminder was due Wednesday 6 November 2019, 10:30 EST" in post.text
+        assert ("(Late: this reminder was due Wednesday, November 6, 2019, 10:30\u202fAM "
+                "EST") in post.text
         assert await tick(second) == []
     async with process(settings, plan, "2019-11-06T16:20:00+00:00") as third:
         assert await tick(third) == []
@@ -159,7 +160,7 @@ async def test_beyond_the_grace_period_it_is_recorded_missed_and_reported_to_sta
         assert (report.where.platform, report.where.id) == ("matrix", "!staff:example.org")
         assert report.text.startswith("**Reminders that were not posted**")
         assert "ICANN66 session" in report.text and "1 day before" in report.text
-        assert "Wednesday 6 November 2019, 10:30 EST" in report.text
+        assert "Wednesday, November 6, 2019, 10:30\u202fAM EST" in report.text
         assert "I was not running" in report.text
         assert await tick(second) == []
         [delivery] = await second.storage.reminders.deliveries()
