@@ -3,12 +3,12 @@ by issue and kind, cut to fit the platform's message size."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.dates import format_short
 from bot.digests.build import Digest, IssueSection
+from bot.digests.escaping import visible
 from bot.digests.model import PLAN_COLUMNS, DigestEntry, IssueFigures, PlanColumns
 from bot.i18n import Translator
 from bot.lookup import kind_title
@@ -22,10 +22,6 @@ CHAT_LIMITS = {"slack": 2800, "matrix": 12000}
 DEFAULT_LIMIT = 4000
 EXCERPT = 200
 FULL_TEXT = 4000  # an export quotes whole messages, within reason
-# Bidi overrides and zero-width characters could visually reorder or hide quoted text.
-INVISIBLE = "".join(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A),
-                              *range(0x200B, 0x200E), 0x2060, 0xFEFF]))
-_INVISIBLE = re.compile(f"[{INVISIBLE}]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,8 +114,3 @@ def render_entry(entry: DigestEntry, tr: Translator, zone: ZoneInfo, limit: int 
 def quote(user_text: str, limit: int = EXCERPT) -> str:
     """A bounded, one-line excerpt of user text without invisible controls (not escaped)."""
     return excerpt(visible(user_text), limit)
-
-
-def visible(user_text: str) -> str:
-    """User text without the invisible controls that could reorder or hide it."""
-    return _INVISIBLE.sub("", user_text) if _INVISIBLE.search(user_text) else user_text

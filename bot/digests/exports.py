@@ -4,45 +4,28 @@ count. Every export starts with the work-plan table and the period it covers."""
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
 from contextlib import aclosing
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
-
-from sqlalchemy import ColumnElement
 
 from bot.dates import format_short
-from bot.digests.build import (
-    DigestScope,
-    chosen_issues,
-    chosen_kinds,
-    empty_figures,
-    figures_by_issue,
-)
+from bot.digests.build import DigestScope, chosen_kinds
 from bot.digests.chat_text import FULL_TEXT, describe_figures, render_entry
-from bot.digests.model import PLAN_COLUMNS, DigestEntry, DigestFilters, IssueFigures, PlanColumns
+from bot.digests.csv_export import write_csv
+from bot.digests.export_head import ExportSource, Head, Write
+from bot.digests.html_export import write_html
+from bot.digests.model import PLAN_COLUMNS, DigestEntry, DigestFilters
 from bot.errors import UserError
-from bot.i18n import Translator
 from bot.lookup import kind_title
 from bot.messages import Attachment
-from bot.storage import Storage, render_sqlite
-from bot.storage.render_workers import Parallelism
 from bot.text import bold, plain
-from bot.workplan import Issue, WorkPlan
 
-Write = Callable[[str], Awaitable[None]]
-
-CSV_COLUMNS = ("issue", "issue_title", "kinds", "posted_at", "author", "author_id", "platform",
-               "channel", "message_id", "permalink", "text")
 # Chat platforms and mail servers refuse big files (Matrix's default upload limit is 50 MB,
 # many mail servers stop at 25 MB); beyond this an export is for `plenary digest --output`.
 ATTACHMENT_LIMIT = 20 * 2**20
 MIME_TYPES = {"md": "text/markdown", "csv": "text/csv", "json": "application/json",
               "html": "text/html"}
-_FORMULA_START = frozenset("=+-@\t\r\n\x00＝＋－＠")
-DEFAULT_PARALLELISM = Parallelism()
 
 
 class Chunked:
@@ -67,58 +50,19 @@ class Chunked:
             self._length = 0
 
 
-@dataclass(frozen=True, slots=True)
-class Head:
-    """What every export starts with: the chosen issues, their columns and figures."""
-
-    scope: DigestScope
-    now: datetime
-    issues: tuple[Issue, ...]
-    columns: dict[int, PlanColumns]
-    figures: dict[int, IssueFigures]
-
-    def figures_of(self, issue: Issue) -> IssueFigures:
-        return self.figures.get(issue.number, empty_figures(issue.number))
-
-    @property
-    def total(self) -> int:
-        return sum(self.figures_of(issue).inputs for issue in self.issues)
-
-    @property
-    def with_input(self) -> int:
-        return sum(1 for issue in self.issues if self.figures_of(issue).inputs)
-
-
-class Exporter:
-    def __init__(self, storage: Storage, plan: WorkPlan, tr: Translator, zone: ZoneInfo,
-                 *, render_in_database: bool = True,
-                 parallelism: Parallelism | None = DEFAULT_PARALLELISM) -> None:
-        self.storage = storage
-        self.plan = plan
-        self.tr = tr
-        self.zone = zone
-        # On SQLite, CSV lines and HTML entries are built by the query itself (a million
-        # rows: 2x faster), in worker processes when the export is big enough; tests turn
-        # either off to compare with the Python formatters.
-        self.render_in_database = render_in_database and storage.db.dialect == "sqlite"
-        self.parallelism = parallelism
+class Exporter(ExportSource):
+    """Every export format, written to `out` in chunks."""
 
     async def write(self, fmt: str, scope: DigestScope, now: datetime, out: Write) -> None:
         chunked = Chunked(out)
         if fmt == "html":
-            from bot.digests.html_export import write_html
-
             await write_html(self, scope, now, chunked.write)
+        elif fmt == "csv":  # rows only: no table of figures to count first
+            await write_csv(self, await self.head(scope, now, figures=False), chunked.write)
         else:
-            writer = {"md": self.markdown, "json": self.json, "csv": self.csv}[fmt]
-            # CSV is rows only: no table of figures to count first.
-            await writer(await self.head(scope, now, figures=fmt != "csv"), chunked.write)
+            writer = {"md": self.markdown, "json": self.json}[fmt]
+            await writer(await self.head(scope, now), chunked.write)
         await chunked.flush()
-
-    async def head(self, scope: DigestScope, now: datetime, *, figures: bool = True) -> Head:
-        counted = await figures_by_issue(self.storage, scope) if figures else {}
-        return Head(scope, now, tuple(chosen_issues(self.plan, scope.filters)),
-                    await self.storage.digests.plan_columns(self.plan), counted)
 
     async def markdown(self, head: Head, out: Write) -> None:
         tr, plan = self.tr, self.plan
@@ -183,52 +127,6 @@ class Exporter:
             await out("]}")
         await out("]}\n")
 
-    async def csv(self, head: Head, out: Write) -> None:
-        """RFC 4180, one row per input and issue; formula-looking cells made inert."""
-        await out(csv_line(CSV_COLUMNS))
-        if self.render_in_database:
-            async with aclosing(self.storage.digests.stream_rendered(
-                    head.scope.filters, [issue.number for issue in head.issues],
-                    self._csv_renderer(head), self.parallelism)) as rendered:
-                async for _issue, lines in rendered:
-                    await out(lines)
-            return
-        for issue in head.issues:
-            title = inert_cell(issue.title.get(self.tr.locale))
-            async with aclosing(self.storage.digests.stream_issue(
-                    head.scope.filters, issue.number)) as batches:
-                async for batch in batches:
-                    await out("".join([csv_line((
-                        str(entry.issue), title, " ".join(entry.kinds),
-                        entry.posted_at.isoformat(), inert_cell(entry.author),
-                        inert_cell(entry.sender_id), entry.ref.platform,
-                        inert_cell(entry.channel), inert_cell(entry.ref.message_id),
-                        inert_cell(entry.permalink or ""), inert_cell(entry.text)))
-                        for entry in batch]))
-
-    def _csv_renderer(self, head: Head) -> Callable[[int], ColumnElement[Any]]:
-        titles = {issue.number: issue.title.get(self.tr.locale) for issue in head.issues}
-
-        def line(number: int) -> ColumnElement[Any]:
-            leading = csv_line((str(number), inert_cell(titles[number])))
-            return render_sqlite.csv_line(leading.removesuffix("\r\n") + ",", _FORMULA_START)
-        return line
-
-
-def csv_line(cells: tuple[str, ...]) -> str:
-    """One RFC 4180 record, every field quoted (allowed, and four times faster than the csv
-    module deciding field by field), CRLF-terminated."""
-    return '"' + '","'.join([cell.replace('"', '""') for cell in cells]) + '"\r\n'
-
-
-def inert_cell(value: str) -> str:
-    """A spreadsheet must not run a cell as a formula (OWASP CSV injection, CWE-1236): a
-    leading `=`, `+`, `-`, `@`, tab, CR (also after spaces, also full-width) gets a `'`."""
-    first = value[:1]
-    if first == " ":
-        first = value.lstrip(" ")[:1]
-    return "'" + value if first in _FORMULA_START else value
-
 
 def _md_row(cells: list[str]) -> str:
     return "| " + " | ".join(" ".join(c.replace("|", "\\|").split()) for c in cells) + " |\n"
@@ -249,7 +147,6 @@ def _entry_json(entry: DigestEntry) -> dict[str, Any]:
             "message_id": entry.ref.message_id, "author": entry.author, "text": entry.text,
             "kinds": list(entry.kinds), "posted_at": entry.posted_at.isoformat(),
             "permalink": entry.permalink}
-
 
 
 class TooBig(UserError):

@@ -7,22 +7,20 @@ import asyncio
 import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
-from datetime import datetime, timedelta
-from html import escape
-from typing import TYPE_CHECKING, Generic, TypeVar
+from datetime import UTC, datetime, timedelta
+from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.dates import format_short
 from bot.digests.build import DigestScope, chosen_issues, kind_order
 from bot.digests.chart import legend, weekly_chart
-from bot.digests.chat_text import FULL_TEXT, INVISIBLE, visible
-from bot.digests.model import PLAN_COLUMNS, DigestEntry
+from bot.digests.chat_text import FULL_TEXT
+from bot.digests.escaping import html_attribute, html_text, visible
+from bot.digests.export_head import ExportSource, Head, Write
+from bot.digests.model import PLAN_COLUMNS
 from bot.lookup import kind_title
-from bot.storage import render_sqlite
+from bot.storage.digest_queries import ExportRow
 from bot.workplan import Issue
-
-if TYPE_CHECKING:
-    from bot.digests.exports import Exporter, Head, Write
 
 _T = TypeVar("_T")
 
@@ -51,98 +49,80 @@ thead{display:table-header-group}tr,li,svg{break-inside:avoid}h2,h3{break-after:
 """
 
 
-def _e(text: str) -> str:
-    return escape(text, quote=True)
-
-
-def _safe_url(url: str | None) -> str | None:
-    """Only web links become anchors: a `javascript:` permalink must not run."""
-    if url and url.lower().startswith(("https://", "http://")):
-        return url
-    return None
-
-
-async def write_html(exporter: Exporter, scope: DigestScope, now: datetime, out: Write
+async def write_html(source: ExportSource, scope: DigestScope, now: datetime, out: Write
                      ) -> None:
-    # The entries are most of the work: they start rendering (in worker processes, for a
-    # big export) while the figures and the chart above them are counted.
-    async with aclosing(_Started(_entry_chunks(exporter, scope))) as entries:
-        await _page(exporter, await exporter.head(scope, now), entries, out)
+    # The entries are most of the work: their first rows are read while the figures and the
+    # chart above them are counted.
+    async with aclosing(_Started(_entry_chunks(source, scope))) as entries:
+        await _page(source, await source.head(scope, now), entries, out)
 
 
-async def _page(exporter: Exporter, head: Head, entries: AsyncIterator[tuple[int, str]],
+async def _page(source: ExportSource, head: Head, entries: AsyncIterator[tuple[int, str]],
                 out: Write) -> None:
-    tr, plan, zone = exporter.tr, exporter.plan, exporter.zone
+    tr, plan, zone = source.tr, source.plan, source.zone
     locale = tr.locale
     title = tr("digest.title", title=plan.title.get(locale))
     await out(f'<!DOCTYPE html>\n<html lang="{locale}"><head><meta charset="utf-8">'
               f'<meta name="viewport" content="width=device-width,initial-scale=1">'
-              f"<title>{_e(title)}</title><style>{STYLE}</style></head><body>\n")
+              f"<title>{html_attribute(title)}</title><style>{STYLE}</style></head><body>\n")
     overview = tr("digest.overview", count=head.total, issues=head.with_input,
                   period=head.scope.period)
-    await out(f"<header><h1>{_e(title)}</h1><p class=\"meta\">{_e(overview)}"
-              f"<br>{_e(tr('digest.generated', at=format_short(head.now, zone)))}</p></header>\n")
-    await _workplan_table(exporter, head, out)
-    weeks = await exporter.storage.digests.weekly_counts(head.scope.filters)
+    generated = tr("digest.generated", at=format_short(head.now, zone))
+    await out(f'<header><h1>{html_attribute(title)}</h1><p class="meta">'
+              f"{html_attribute(overview)}<br>{html_attribute(generated)}</p></header>\n")
+    await _workplan_table(source, head, out)
+    weeks = await source.storage.digests.weekly_counts(head.scope.filters)
     chart_title = tr("digest.chart_title")
-    await out(f'<section id="chart"><h2>{_e(chart_title)}</h2>')
+    await out(f'<section id="chart"><h2>{html_attribute(chart_title)}</h2>')
     if weeks:
         await out(weekly_chart(weeks, list(head.issues), locale, chart_title))
         await out(legend(list(head.issues), locale))
     else:
-        await out(f"<p>{_e(tr('digest.chart_empty'))}</p>")
+        await out(f"<p>{html_attribute(tr('digest.chart_empty'))}</p>")
     await out("</section>\n")
-    await out(f'<section id="entries"><h2>{_e(tr("digest.entries"))}</h2>')
+    await out(f'<section id="entries"><h2>{html_attribute(tr("digest.entries"))}</h2>')
     shown = [issue for issue in head.issues if head.figures_of(issue).inputs]
     await _articles(shown, entries, locale, out)
     await out("</section>\n")
-    await out(f"<footer><p class=\"meta\">{_e(tr('digest.end'))}</p></footer></body></html>\n")
+    await out(f'<footer><p class="meta">{html_attribute(tr("digest.end"))}</p></footer>'
+              "</body></html>\n")
 
 
-async def _workplan_table(exporter: Exporter, head: Head, out: Write) -> None:
-    tr = exporter.tr
+async def _workplan_table(source: ExportSource, head: Head, out: Write) -> None:
+    tr = source.tr
     names = [tr("digest.issue"), *(tr(f"workplan.{c}") for c in PLAN_COLUMNS),
              tr("digest.inputs_column"), tr("digest.people_column"), tr("digest.new_column")]
-    await out(f'<section id="workplan"><h2>{_e(tr("digest.workplan_table"))}</h2><table>'
-              "<thead><tr>" + "".join(f"<th>{_e(n)}</th>" for n in names) + "</tr></thead><tbody>")
+    heads = "".join(f"<th>{html_attribute(name)}</th>" for name in names)
+    await out(f'<section id="workplan"><h2>{html_attribute(tr("digest.workplan_table"))}</h2>'
+              f"<table><thead><tr>{heads}</tr></thead><tbody>")
     blank = tr("workplan.blank")
     for issue in head.issues:
         figures, columns = head.figures_of(issue), head.columns[issue.number]
         empty = not figures.inputs
         inputs = f"0 — {tr('digest.no_input_mark')}" if empty else str(figures.inputs)
-        cells = "".join(f"<td>{_e(columns.get(c) or blank)}</td>" for c in PLAN_COLUMNS)
+        cells = "".join(f"<td>{html_attribute(columns.get(c) or blank)}</td>"
+                        for c in PLAN_COLUMNS)
         row_class = ' class="empty"' if empty else ""
         await out(f"<tr{row_class}>"
-                  f'<td><a href="#issue-{issue.number}">{_e(issue.label(tr.locale))}</a></td>'
-                  f'{cells}<td class="count">{_e(inputs)}</td>'
+                  f'<td><a href="#issue-{issue.number}">'
+                  f"{html_attribute(issue.label(tr.locale))}</a></td>"
+                  f'{cells}<td class="count">{html_attribute(inputs)}</td>'
                   f'<td class="count">{figures.contributors}</td>'
                   f'<td class="count">{figures.new}</td></tr>')
     await out("</tbody></table></section>\n")
 
 
-async def _entry_chunks(exporter: Exporter, scope: DigestScope
+async def _entry_chunks(source: ExportSource, scope: DigestScope
                         ) -> AsyncGenerator[tuple[int, str]]:
     """Every chosen issue's entries, newest first, as (issue, text) chunks."""
-    tr, plan = exporter.tr, exporter.plan
-    kinds = {key: _e(kind_title(plan, tr, key)) for key in kind_order(plan)}
-    source = _e(tr("digest.source"))
-    numbers = [issue.number for issue in chosen_issues(plan, scope.filters)]
-    span = await exporter.storage.digests.posted_span(scope.filters, numbers) \
-        if exporter.render_in_database else None
-    if span is not None:
-        entry = render_sqlite.html_entry(render_sqlite.local_minutes(exporter.zone, *span),
-                                         source, kinds, INVISIBLE, FULL_TEXT)
-        async with aclosing(exporter.storage.digests.stream_rendered(
-                scope.filters, numbers, lambda _issue: entry, exporter.parallelism)) as chunks:
-            async for chunk in chunks:
-                yield chunk
-        return
-    local = LocalMinutes(exporter.zone)
-    for number in numbers:
-        async with aclosing(exporter.storage.digests.stream_issue(scope.filters,
-                                                                  number)) as batches:
-            async for batch in batches:
-                yield number, "".join([_entry(entry, local, source, kinds) for entry in batch])
+    tr, plan = source.tr, source.plan
+    titles = {key: html_attribute(kind_title(plan, tr, key)) for key in kind_order(plan)}
+    entries = _Entries(LocalMinutes(source.zone), html_attribute(tr("digest.source")), titles)
+    for issue in chosen_issues(plan, scope.filters):
+        async with aclosing(source.storage.digests.stream_export_rows(
+                scope.filters, issue.number)) as batches:
+            async for rows in batches:
+                yield issue.number, entries.render(rows)
 
 
 class _Started(Generic[_T]):
@@ -184,8 +164,8 @@ async def _articles(shown: list[Issue], entries: AsyncIterator[tuple[int, str]],
         for issue in pending:
             if opened:
                 await out("</ol></article>")
-            await out(f'<article id="issue-{issue.number}"><h2>{_e(issue.label(locale))}</h2>'
-                      '<ol class="entries">')
+            await out(f'<article id="issue-{issue.number}">'
+                      f'<h2>{html_attribute(issue.label(locale))}</h2><ol class="entries">')
             opened = True
             if issue.number == number:
                 return
@@ -201,39 +181,85 @@ async def _articles(shown: list[Issue], entries: AsyncIterator[tuple[int, str]],
         await out("</ol></article>")
 
 
-def _entry(entry: DigestEntry, local: LocalMinutes, source: str, kinds: dict[str, str]
-           ) -> str:
-    url = _safe_url(entry.permalink)
-    link = f' <a href="{_e(url)}" rel="noopener">{source}</a>' if url else ""
-    labels = "".join([f'<span class="kind">{kinds.get(kind) or _e(kind)}</span>'
-                      for kind in entry.kinds])
-    return (f'<li><span class="who">{_text(entry.author)} · {_text(entry.channel)} · '
-            f"{local.format(entry.posted_at)}{link}</span>{labels}"
-            f'<div class="text">{_text(visible(entry.text[:FULL_TEXT]))}</div></li>')
+class _Entries:
+    """Renders rows as `<li>` entries; what repeats from row to row (the labels of a set of
+    kinds, the local hour) is rendered once."""
+
+    def __init__(self, local: LocalMinutes, source: str, kind_titles: dict[str, str]) -> None:
+        self._local = local
+        self._source = source  # escaped already, as `kind_titles` are
+        self._labels = _KindLabels(kind_titles)
+
+    def render(self, rows: list[ExportRow]) -> str:
+        labels, local = self._labels, self._local.of_stored
+        return "".join([
+            f'<li><span class="who">{html_text(sender_name or sender_id)} · '
+            f"{html_text(conversation_name or conversation_id)} · {local(posted_at)}"
+            f"{self._link(permalink)}</span>{labels[kinds]}"
+            f'<div class="text">{html_text(visible(text[:FULL_TEXT]))}</div></li>'
+            for (_platform, conversation_id, _message_id, conversation_name, sender_id,
+                 sender_name, text, posted_at, permalink, kinds) in rows])
+
+    def _link(self, permalink: str | None) -> str:
+        # Only web links become anchors: a `javascript:` permalink must not run.
+        if permalink and permalink[:8].lower().startswith(("https://", "http://")):
+            return f' <a href="{html_attribute(permalink)}" rel="noopener">{self._source}</a>'
+        return ""
 
 
-def _text(text: str) -> str:
-    """Escaped for an element's content (attributes use `_e`, which also escapes quotes)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+class _KindLabels(dict[str | None, str]):
+    """A row's kinds (keys joined by spaces, or None) → their label spans, each set of kinds
+    rendered on first sight only."""
+
+    _MAX_SETS = 10_000  # only kinds the plan does not know make more than a few
+
+    def __init__(self, titles: dict[str, str]) -> None:
+        super().__init__()
+        self._titles = titles  # escaped already
+
+    def __missing__(self, kinds: str | None) -> str:
+        if len(self) >= self._MAX_SETS:
+            self.clear()
+        self[kinds] = spans = "".join([
+            f'<span class="kind">{self._titles.get(kind) or html_attribute(kind)}</span>'
+            for kind in (kinds or "").split(" ") if kind])
+        return spans
 
 
 class LocalMinutes:
-    """`2019-10-02 10:05` in a zone, fast: the zone's offset is looked up once per quarter
-    hour of UTC time (every zone changes its offset on a quarter hour). The cache holds one
-    entry per quarter hour of the period, not per input (a year is 35,000 small entries)."""
+    """`2019-10-02 10:05` in a zone, fast: the local hour is found once per hour of UTC time,
+    and each row only adds its minutes. The cache holds one entry per hour of the period seen
+    (at most `_MAX_HOURS`), not per input."""
 
-    _MAX_QUARTERS = 200_000  # about five years
+    _MAX_HOURS = 50_000  # about five years
 
     def __init__(self, zone: ZoneInfo) -> None:
         self._zone = zone
-        self._offsets: dict[int, timedelta] = {}
+        # UTC hour (`2019-10-02 14`) → its local hour with the colon (`2019-10-02 10:`), or
+        # "" when the offset is not whole hours all through that hour.
+        self._hours: dict[str, str] = {}
+
+    def of_stored(self, stored: str) -> str:
+        """The local minute of a row's UTC text (`2019-10-02 14:05:00.000000`)."""
+        hour = self._hours.get(stored[:13])
+        if hour is None:
+            hour = self._local_hour(stored[:13])
+        if hour:
+            return hour + stored[14:16]
+        return self.format(datetime.fromisoformat(stored).replace(tzinfo=UTC))
+
+    def _local_hour(self, utc_hour: str) -> str:
+        if len(self._hours) >= self._MAX_HOURS:
+            self._hours.clear()
+        start = datetime.fromisoformat(utc_hour + ":00").replace(tzinfo=UTC)
+        offsets = {moment.astimezone(self._zone).utcoffset() or timedelta(0)
+                   for moment in (start, start + timedelta(minutes=59))}
+        # A zone whose offset changes inside this hour, or has minutes (India, Nepal,
+        # Newfoundland), takes the exact way for each row.
+        whole = len(offsets) == 1 and not offsets.pop() % timedelta(hours=1)
+        local = self.format(start)[:14] if whole else ""
+        self._hours[utc_hour] = local
+        return local
 
     def format(self, instant: datetime) -> str:
-        quarter = int(instant.timestamp()) // 900
-        offset = self._offsets.get(quarter)
-        if offset is None:
-            if len(self._offsets) >= self._MAX_QUARTERS:
-                self._offsets.clear()
-            offset = instant.astimezone(self._zone).utcoffset() or timedelta(0)
-            self._offsets[quarter] = offset
-        return (instant.replace(tzinfo=None) + offset).isoformat(" ", "minutes")
+        return instant.astimezone(self._zone).isoformat(" ", "minutes")[:16]

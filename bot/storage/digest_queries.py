@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
-    String,
     Table,
     case,
     desc,
@@ -22,7 +21,6 @@ from sqlalchemy import (
     not_,
     or_,
     select,
-    type_coerce,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -30,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.digests.model import DigestEntry, DigestFilters, IssueFigures, WeekCount
 from bot.messages import MessageRef
 from bot.storage import read_sqlite
+from bot.storage.bulk_sqlite import sqlite_datetime
 from bot.storage.models_digests import HIDDEN
 from bot.storage.sql import same_message
 from bot.storage.tables import KINDS, MESSAGES, TAGS
@@ -198,79 +197,56 @@ async def hidden_keys(conn: AsyncConnection) -> set[tuple[str, str, str]]:
     return {(platform, conversation, message) for platform, conversation, message in rows}
 
 
-async def stream_issue(conn: AsyncConnection, filters: DigestFilters, issue: int
-                       ) -> AsyncIterator[list[DigestEntry]]:
-    """Every entry of one issue, newest first, in batches: a backward range scan of the
-    (issue, posted_at) index, so no sort, and memory stays flat whatever the count."""
+# One input of an export, as `stream_export_rows` reads it: plain tuples, because building
+# an object per row costs more than the export's formatting of it (a million rows: ~1 s).
+ExportRow = tuple[str, str, str, str | None, str, str | None, str, str, str | None, str | None]
+EXPORT_COLUMNS = (TAGS.c.platform, TAGS.c.conversation_id, TAGS.c.message_id,
+                  MESSAGES.c.conversation_name, TAGS.c.sender_id, MESSAGES.c.sender_name,
+                  MESSAGES.c.text, TAGS.c.posted_at, MESSAGES.c.permalink, MESSAGES.c.kinds)
+
+
+async def stream_export_rows(conn: AsyncConnection, filters: DigestFilters, issue: int
+                             ) -> AsyncIterator[list[ExportRow]]:
+    """Every input of one issue, newest first, in batches: a backward range scan of the
+    (issue, posted_at) index, so no sort, and memory stays flat whatever the count. Each row
+    is `EXPORT_COLUMNS`, with `posted_at` as SQLite's naive UTC text on every backend
+    (`2019-10-02 14:05:00.000000`, `sqlite_datetime`), and the message's kinds as their keys
+    joined by spaces in code-point order (`messages.kinds`), None for none."""
     hidden = await hidden_keys(conn)
-    query = _issue_query(filters, issue, *_ENTRY_COLUMNS,
-                         _kinds_of_message(conn.dialect.name).label("kinds"))
-    sqlite = conn.dialect.name == "sqlite"
-    if sqlite:
+    query = _issue_query(filters, issue, *EXPORT_COLUMNS)
+    if conn.dialect.name == "sqlite":  # the text as stored, straight from the driver
         batches = read_sqlite.stream_rows(conn, query, _STREAM_BATCH)
     else:
         result = await conn.stream(query.execution_options(yield_per=_STREAM_BATCH))
-        batches = result.partitions(_STREAM_BATCH)
+        batches = _posted_as_text(result.partitions(_STREAM_BATCH))
     async for rows in _prefetched(batches):
-        batch = []
-        for (number, platform, conversation_id, message_id, conversation_name, sender_id,
-             sender_name, text, posted_at, permalink, kinds) in rows:
-            if hidden and (platform, conversation_id, message_id) in hidden:
-                continue
-            batch.append(DigestEntry(
-                number, MessageRef(platform, conversation_id, message_id), conversation_name,
-                sender_id, sender_name, text, tuple(sorted(kinds.split(","))) if kinds else (),
-                read_sqlite.read_datetime(posted_at) if sqlite else posted_at, permalink))
-        yield batch
+        if hidden:
+            yield [row for row in rows if (row[0], row[1], row[2]) not in hidden]
+        else:
+            yield list(rows)
 
 
-def _issue_query(filters: DigestFilters, issue: int, *columns: Any,
-                 exclude_hidden: bool = False) -> Select[Any]:
-    """One issue's rows, newest first: a backward range scan of the (issue, posted_at) index."""
+async def _posted_as_text(batches: AsyncIterator[Sequence[Any]]
+                          ) -> AsyncIterator[Sequence[ExportRow]]:
+    async for rows in batches:
+        yield [(*row[:7], sqlite_datetime(row[7]), row[8], row[9]) for row in rows]
+
+
+async def stream_issue(conn: AsyncConnection, filters: DigestFilters, issue: int
+                       ) -> AsyncIterator[list[DigestEntry]]:
+    """`stream_export_rows` as entries."""
+    async for rows in stream_export_rows(conn, filters, issue):
+        yield [DigestEntry(issue, MessageRef(platform, conversation_id, message_id),
+                           conversation_name, sender_id, sender_name, text,
+                           tuple(kinds.split(" ")) if kinds else (),
+                           read_sqlite.read_datetime(posted_at), permalink)
+               for (platform, conversation_id, message_id, conversation_name, sender_id,
+                    sender_name, text, posted_at, permalink, kinds) in rows]
+
+
+def _issue_query(filters: DigestFilters, issue: int, *columns: Any) -> Select[Any]:
+    """One issue's rows, newest first: a backward range scan of the (issue, posted_at) index.
+    Hidden inputs are left to the caller (few: dropped by key, no probe per row)."""
     return (select(*columns).join(MESSAGES, _same_message(MESSAGES))
-            .where(TAGS.c.issue == issue, *_conditions(filters, exclude_hidden))
+            .where(TAGS.c.issue == issue, *_conditions(filters, exclude_hidden=False))
             .order_by(TAGS.c.posted_at.desc()))
-
-
-async def stream_text(conn: AsyncConnection, query: Select[Any]) -> AsyncIterator[str]:
-    """A query of one text column (`rendered_ranges`), its rows joined batch by batch."""
-    async for rows in _prefetched(read_sqlite.stream_rows(conn, query, _STREAM_BATCH)):
-        yield "".join([text for (text,) in rows])
-
-
-_POSTED_TEXT = type_coerce(TAGS.c.posted_at, String)  # compared as stored: no round trip
-
-
-async def rendered_ranges(conn: AsyncConnection, filters: DigestFilters, issue: int,
-                          rendered: ColumnElement[Any], rows_per_range: int
-                          ) -> list[Select[Any]]:
-    """One issue's rows, each rendered by `rendered` (`render_sqlite`), as queries cut into
-    consecutive ranges of posted time, newest first, of about `rows_per_range` tags each: run
-    one after the other, they give the same rows in the same order. Each cut is one probe
-    stepping `rows_per_range` entries down the (issue, posted_at) index from the previous
-    cut, so finding them all reads it once."""
-    # Hidden inputs are left out by the query: an empty or small table costs next to
-    # nothing to probe.
-    query = _issue_query(filters, issue, rendered, exclude_hidden=True)
-    ranges: list[Select[Any]] = []
-    newer: str | None = None
-    while True:
-        older = [] if newer is None else [_POSTED_TEXT < literal(newer, String)]
-        cut = (await conn.execute(
-            select(_POSTED_TEXT).where(TAGS.c.issue == issue, *_posted_within(filters), *older)
-            .order_by(TAGS.c.posted_at.desc()).offset(rows_per_range - 1).limit(1))).scalar()
-        if cut is None:
-            ranges.append(query.where(*older))
-            return ranges
-        ranges.append(query.where(*older, _POSTED_TEXT >= literal(cut, String)))
-        newer = cut
-
-
-async def posted_span(conn: AsyncConnection, filters: DigestFilters, issues: Sequence[int]
-                      ) -> tuple[datetime, datetime] | None:
-    """A span of time holding every posting time the export covers (from the index alone:
-    inputs left out by other filters may widen it, which costs a local-time table nothing)."""
-    query = select(func.min(TAGS.c.posted_at), func.max(TAGS.c.posted_at)).where(
-        TAGS.c.issue.in_(issues), *_posted_within(filters))
-    first, last = (await conn.execute(query)).one()
-    return None if first is None else (first, last)

@@ -3,13 +3,12 @@ columns, hidden inputs, the audit log and the scheduled digest's delivery claims
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Callable, Sequence
-from contextlib import aclosing
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Literal
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.digests.model import (
@@ -21,12 +20,11 @@ from bot.digests.model import (
     WeekCount,
 )
 from bot.messages import MessageRef
-from bot.storage import digest_queries, read_sqlite, render_workers
+from bot.storage import digest_queries
 from bot.storage.database import Database
 from bot.storage.group_commit import GroupCommit
 from bot.storage.message_writes import record_audit
 from bot.storage.models_digests import CURSORS, HIDDEN, SCHEDULED, WORKPLAN_CHANGES
-from bot.storage.render_workers import Parallelism
 from bot.storage.sql import insert_ignoring_duplicates, is_message, key_columns
 from bot.storage.tables import AUDIT, MESSAGES
 from bot.workplan import WorkPlan
@@ -69,35 +67,13 @@ class DigestStore:
             async for batch in digest_queries.stream_issue(conn, filters, issue):
                 yield batch
 
-    async def stream_rendered(self, filters: DigestFilters, issues: Sequence[int],
-                              rendered: Callable[[int], ColumnElement[Any]],
-                              parallel: Parallelism | None = None
-                              ) -> AsyncGenerator[tuple[int, str]]:
-        """The issues' rows rendered by SQLite itself (`render_sqlite`), issue after issue,
-        as (issue, text) chunks. With `parallel`, a big export of a SQLite file is rendered
-        by worker processes, range by range (`render_workers`); the text is the same."""
-        plan = parallel or Parallelism(workers=1)
+    async def stream_export_rows(self, filters: DigestFilters, issue: int
+                                 ) -> AsyncGenerator[list[digest_queries.ExportRow]]:
+        """One issue's inputs as plain rows (`digest_queries.stream_export_rows`), newest
+        first, in batches: for exports of a million inputs."""
         async with self._db.read() as conn:
-            ranges = [(issue, query) for issue in issues
-                      for query in await digest_queries.rendered_ranges(
-                          conn, filters, issue, rendered(issue), plan.rows_per_range)]
-            database = self._db.sqlite_file
-            if database is None or not plan.worth_it(len(ranges) - len(issues)):
-                for issue, query in ranges:
-                    async for text in digest_queries.stream_text(conn, query):
-                        yield issue, text
-                return
-            statements = [render_workers.Statement(*read_sqlite.for_driver(query, conn.dialect))
-                          for _issue, query in ranges]
-        async with aclosing(render_workers.stream_statements(
-                database, statements, plan.workers, plan.ranges_ahead)) as chunks:
-            async for index, text in chunks:
-                yield ranges[index][0], text
-
-    async def posted_span(self, filters: DigestFilters, issues: Sequence[int]
-                          ) -> tuple[datetime, datetime] | None:
-        async with self._db.read() as conn:
-            return await digest_queries.posted_span(conn, filters, issues)
+            async for batch in digest_queries.stream_export_rows(conn, filters, issue):
+                yield batch
 
     # Since last digest -----------------------------------------------------------------------
 

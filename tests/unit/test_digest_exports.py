@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.digests.exports import inert_cell
+from bot.digests.escaping import csv_cell
 from tests.fakes import Harness
 
 NASTY = '=HYPERLINK("http://evil.example","click") <script>alert(1)</script> #wp6'
@@ -67,8 +67,8 @@ async def test_csv_makes_formula_looking_cells_inert(harness: Harness) -> None:
     ("\tx", "'\tx"), ("\rx", "'\rx"), ("  =1", "'  =1"), ("＝1", "'＝1"), ("plain", "plain"),
     ("a=b", "a=b"), ("", ""),
 ])
-def test_inert_cell(cell: str, inert: str) -> None:
-    assert inert_cell(cell) == inert
+def test_csv_cell(cell: str, inert: str) -> None:
+    assert csv_cell(cell) == inert
 
 
 async def test_json_has_the_documented_shape(harness: Harness) -> None:
