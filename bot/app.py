@@ -18,7 +18,7 @@ from bot.handlers import EVENTS, JOBS, MESSAGE_BURSTS, ROUTES
 from bot.i18n import Translator
 from bot.ports import Clock, StaffDirectory, SystemClock
 from bot.room_control import RoomControls
-from bot.router import Router
+from bot.router import Router, command_aliases
 from bot.scheduler import Scheduler
 from bot.services import AllowList, Services
 from bot.settings import Settings
@@ -69,7 +69,7 @@ async def _reach(engine: AsyncEngine) -> None:
 
 
 # What an adapter that reads commands out of plain talk (a Slack mention) must recognise.
-COMMAND_NAMES = frozenset(route.name for route in ROUTES)
+COMMAND_NAMES = frozenset(command_aliases([route.name for route in ROUTES]))
 
 
 def build_services(settings: Settings, plan: WorkPlan, storage: Storage,

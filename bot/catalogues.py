@@ -77,8 +77,15 @@ def template() -> Catalog:
                     auto_comments=[f"a plural: the number is {{{number}}}", *_kept(one + other)])
     for key, text in ENGLISH.items():
         if not key.endswith(_PLURAL_SUFFIXES):
-            catalog.add(text, context=key, auto_comments=_kept(text))
+            catalog.add(text, context=key, auto_comments=_notes(key, text))
     return catalog
+
+
+def _notes(key: str, text: str) -> list[str]:
+    if key.startswith("command."):
+        return ["the word members type after the prefix (!ayuda): one word, no spaces; the "
+                "English word works too"]
+    return _kept(text)
 
 
 def _kept(text: str) -> list[str]:

@@ -6,6 +6,7 @@ import logging
 from functools import cache
 from typing import TypeGuard
 
+from babel import Locale, UnknownLocaleError
 from babel.numbers import format_decimal
 
 from bot.catalogues import SOURCE_LOCALE, Messages, load_all
@@ -43,17 +44,20 @@ class Translator:
                 # (`digest.overview.issues`: "1 issue"), never a fixed plural word.
                 phrase = self._plural(f"{key}.{name}", value)
                 if phrase is not None:
-                    values[name] = phrase.format(**{name: value})
+                    values[name] = phrase.format(**{name: self._number(value)})
         count = values.get("count")
         template = (self._plural(key, count) if _is_number(count) else None) \
             or self._messages.text(key) or self._english.text(key)
         if template is None:
             log.error("no message %r in any catalogue", key)
             return key
-        # Numbers as the locale writes them: 1,234 / 1 234 / 1.234.
-        shown = {name: format_decimal(value, locale=self.locale) if _is_number(value) else value
+        shown = {name: self._number(value) if _is_number(value) else value
                  for name, value in values.items()}
         return template.format(**shown)
+
+    def _number(self, value: int) -> str:
+        """As the locale writes it: 1,234 / 1 234 / 1.234."""
+        return format_decimal(value, locale=self.locale)
 
     def _plural(self, key: str, count: int) -> str | None:
         return self._messages.plural_text(key, count) or self._english.plural_text(key, count)
@@ -72,3 +76,13 @@ def _languages() -> dict[str, Messages]:
 def locales() -> tuple[str, ...]:
     """The languages plenary speaks: English and one per shipped `.po` file."""
     return tuple(sorted(_languages()))
+
+
+def is_language(code: str) -> bool:
+    """A locale identifier CLDR knows (`es`, `zh_Hans`), whether or not plenary ships it yet:
+    a plan may carry titles for a language before its catalogue exists."""
+    try:
+        Locale.parse(code)
+    except (ValueError, UnknownLocaleError):
+        return False
+    return True

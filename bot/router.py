@@ -7,12 +7,15 @@ import re
 import secrets
 import shlex
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.errors import UsageError, UserError
+from bot.hashtags import fold
+from bot.i18n import Translator, locales
 from bot.message_bursts import BurstHandler, MessageBursts
 from bot.messages import Event, IncomingMessage, Reply
+from bot.reminders.targets import locale_for, target_of
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -46,11 +49,16 @@ class Route:
         return f"usage.{self.name}"
 
 
-_COMMAND = re.compile(r"^(?P<name>[A-Za-z][\w-]*)(?:\s+(?P<rest>.*))?$", re.DOTALL)
+# A command word in any script (`digest`, `resumen`, `сводка`, `ملخص`, `摘要`).
+_COMMAND = re.compile(r"^(?P<name>[^\W\d_][\w-]*)(?:\s+(?P<rest>.*))?$", re.DOTALL)
+_FULL_WIDTH = {"!": "！"}  # Chinese and Japanese keyboards type the full-width mark
 
 
 def split_command(text: str, prefix: str) -> tuple[str, str] | None:
     """(`name`, rest) when `text` is a command (`!digest #3`); None for ordinary talk."""
+    wide = _FULL_WIDTH.get(prefix)
+    if wide is not None and text.startswith(wide):
+        text = prefix + text[len(wide):]
     if not text.startswith(prefix):
         return None
     match = _COMMAND.match(text[len(prefix):])
@@ -71,6 +79,7 @@ class Router:
     def __init__(self, routes: Sequence[Route], events: Mapping[type, EventHandler],
                  svc: Services, message_bursts: BurstHandler) -> None:
         self._routes = {route.name: route for route in routes}
+        self._aliases = command_aliases([route.name for route in routes])
         self._events = events
         self._svc = svc
         self._bursts = MessageBursts(message_bursts, events[IncomingMessage], svc)
@@ -117,24 +126,33 @@ class Router:
             raise first_failure
 
     async def _run_command(self, msg: IncomingMessage, name: str, rest: str) -> None:
-        svc = self._svc
         key = f"command:{msg.where.id}:{msg.message_id}"
-        if not await svc.storage.claim_event(msg.where.platform, key, svc.clock.now()):
+        if not await self._svc.storage.claim_event(msg.where.platform, key,
+                                                   self._svc.clock.now()):
             log.info("command %s in %s already handled (redelivery)", msg.message_id, msg.where)
             return
-        route = self._routes.get(name)
+        svc = await self._in_asker_language(msg)
+        route = self._routes.get(self._aliases.get(fold(name), name))
         reply: Reply | str | None
         if route is None:
             reply = svc.tr("error.unknown_command", command=self._usage_prefix() + name,
                            help=self._usage_prefix() + "help")
         else:
-            reply = await self._guarded(route, msg, parse_args(rest))
+            reply = await self._guarded(route, msg, parse_args(rest), svc)
         if reply:
             await self._answer(msg, reply)
 
-    async def _guarded(self, route: Route, msg: IncomingMessage, args: Args
-                       ) -> Reply | str | None:
+    async def _in_asker_language(self, msg: IncomingMessage) -> Services:
+        """The services speaking the asker's language: theirs (`lang`), else their channel's
+        (`PLENARY_CHANNEL_LOCALES`), else `PLENARY_LOCALE`."""
         svc = self._svc
+        chosen = await svc.storage.member_language(msg.where.platform, msg.sender_id)
+        locale = chosen if chosen in locales() else locale_for(svc.settings,
+                                                               target_of(msg.where))
+        return svc if locale == svc.tr.locale else replace(svc, tr=Translator(locale))
+
+    async def _guarded(self, route: Route, msg: IncomingMessage, args: Args, svc: Services
+                       ) -> Reply | str | None:
         try:
             if route.staff_only:
                 await svc.require_staff(msg.where.platform, msg.sender_id,
@@ -176,6 +194,18 @@ class Router:
         return self._svc.settings.command_prefix
 
 
+
+
+def command_aliases(names: Sequence[str]) -> dict[str, str]:
+    """Each language's word for each command, folded (`ayuda`, `помощь`, `帮助`) → the
+    command. English words win a clash; `test_catalogues` keeps the languages from having
+    one word for two commands."""
+    aliases = {name: name for name in names}
+    for locale in locales():
+        tr = Translator(locale)
+        for name in names:
+            aliases.setdefault(fold(tr(f"command.{name}")), name)
+    return aliases
 
 
 async def _attempt(step: Awaitable[None], failure: Exception | None) -> Exception | None:

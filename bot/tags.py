@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import IntFlag
 
-from bot.hashtags import find_hashtags
+from bot.hashtags import cjk_prefixes, find_hashtags
 from bot.text import bold
 from bot.workplan import WorkPlan
 
@@ -36,7 +37,8 @@ def read_hashtags(text: str, plan: WorkPlan) -> TagSet:
     issues: dict[int, None] = {}
     kind_key: str | None = None
     issue_by_hashtag, kind_by_hashtag = plan.issue_by_hashtag, plan.kind_by_hashtag
-    for word in find_hashtags(text):  # already folded
+    for found in find_hashtags(text):  # already folded
+        word = _known(found, issue_by_hashtag, kind_by_hashtag)
         issue = issue_by_hashtag.get(word)
         if issue is not None:
             issues.setdefault(issue.number, None)
@@ -45,6 +47,16 @@ def read_hashtags(text: str, plan: WorkPlan) -> TagSet:
         if kind is not None and kind_key is None:
             kind_key = kind.key
     return TagSet(tuple(issues), () if kind_key is None else (kind_key,))
+
+
+def _known(word: str, *tables: Mapping[str, object]) -> str:
+    """`word`, or its longest CJK prefix that is a hashtag of the plan."""
+    if any(word in table for table in tables):
+        return word
+    for prefix in cjk_prefixes(word):
+        if any(prefix in table for table in tables):
+            return prefix
+    return word
 
 
 def describe_tags(tags: TagSet, plan: WorkPlan, locale: str) -> str:

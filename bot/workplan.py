@@ -21,6 +21,7 @@ from pydantic import (
 
 from bot.errors import ConfigError
 from bot.hashtags import fold
+from bot.i18n import is_language, locales
 from bot.reminders.recurrence import parse_recurrence
 from bot.reminders.targets import parse_target
 
@@ -49,12 +50,29 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Localized(_Frozen):
+class Localized(BaseModel):
+    """A text in English and in any of plenary's other languages: `{en: …, fr: …, ar: …}`.
+    A language without its own text reads the English."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
     en: str
-    fr: str
+
+    @model_validator(mode="after")
+    def _known_languages(self) -> Localized:
+        for locale, text in self.translations.items():
+            if not is_language(locale):
+                raise ValueError(f"{locale!r} is not a language code (write one such as "
+                                 f"{', '.join(locales())})")
+            if not isinstance(text, str) or not text.strip():
+                raise ValueError(f"the {locale} text is empty")
+        return self
+
+    @property
+    def translations(self) -> dict[str, str]:
+        return dict(self.model_extra or {})
 
     def get(self, locale: Locale) -> str:
-        return self.fr if locale == "fr" else self.en
+        return self.translations.get(locale) or self.en
 
 
 class Kind(_Frozen):

@@ -7,6 +7,7 @@ from typing import Final
 from bot.handlers import (
     digest,
     housekeeping,
+    languages,
     milestones,
     moderation,
     privacy,
@@ -36,6 +37,7 @@ ROUTES: Final = (
     Route("untag", tagging.untag_message),
     Route("digest", digest.send_digest, staff_only=True),
     Route("hide", moderation.hide_input, staff_only=True),
+    Route("lang", languages.choose_language),
     Route("forget-me", privacy.forget_me),
     Route("leave", rooms.leave_room, staff_only=True, needs_room_control=True),
     Route("backfill", rooms.backfill_room, staff_only=True, needs_room_control=True),

@@ -20,6 +20,13 @@ en = {
                     "[kind <kind>] [author <name>] [as md|csv|json|html]` — tagged input by "
                     "issue since your previous digest (`all` or dates to choose), sent to you "
                     "privately; dates like 2019-10-01 or 7d",
+    "usage.lang": "`{p}lang [<language>]` — the language I answer you in (`{p}lang es`); "
+                  "alone, yours and the choices",
+    "lang.current": "I answer you in {language}. Languages: {choices}. Choose with `{p}lang "
+                    "<code>`, or `{p}lang default` for your channel's.",
+    "lang.set": "Done: I answer you in {language} from now on.",
+    "lang.default": "Done: I answer you in your channel's language, {language}.",
+    "lang.unknown": "I don't speak `{word}`. Languages: {choices}.",
     "usage.forget-me": "`{p}forget-me` — erase every message of yours that I stored",
     "lookup.no_issue": "There is no issue `{word}`: the work plan has issues {range} "
                        "(write 3, #3 or #wp3).",

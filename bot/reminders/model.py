@@ -6,21 +6,35 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
 from bot.reminders.recurrence import Recurrence, fire_time
+
+if TYPE_CHECKING:
+    from bot.workplan import Localized
 
 Span = Literal["at", "day", "week"]
 
 
 @dataclass(frozen=True, slots=True)
 class Title:
+    """A milestone's title: English and French (what staff commands set and the database
+    keeps), and for the plan's own milestones whatever languages the plan gives."""
+
     en: str
     fr: str
+    others: tuple[tuple[str, str], ...] = ()
 
     def get(self, locale: str) -> str:
-        return self.fr if locale == "fr" else self.en
+        if locale == "fr":
+            return self.fr
+        return dict(self.others).get(locale) or self.en
+
+    @classmethod
+    def of(cls, texts: Localized) -> Title:
+        others = tuple(sorted((k, v) for k, v in texts.translations.items() if k != "fr"))
+        return cls(texts.en, texts.get("fr"), others)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from babel.lists import format_list
+
 from bot.dates import format_clock, format_day, format_instant, format_span
 from bot.i18n import Translator
 from bot.reminders.model import Due, Schedule
@@ -67,7 +69,7 @@ def describe_recurrence(recurrence: Recurrence, zone: ZoneInfo, tr: Translator) 
     weekdays, at = weekly
     names = tr("reminders.days").split(",")
     days = (tr("reminders.every_day") if len(weekdays) == 7
-            else ", ".join(names[day] for day in weekdays))
+            else format_list([names[day] for day in weekdays], locale=tr.locale))
     return tr("reminders.every", days=days, time=format_clock(at, tr.locale), zone=zone.key)
 
 

@@ -23,12 +23,12 @@ def from_plan(milestone: Milestone, plan_zone: ZoneInfo) -> Schedule:
         zone = named_zone or zone
     else:
         starts_at = milestone.starts_at(plan_zone).astimezone(UTC)
-    description = (Title(milestone.description.en, milestone.description.fr)
+    description = (Title.of(milestone.description)
                    if milestone.description is not None else None)
     span: Span = "week" if milestone.week_of else "day" if milestone.on else "at"
     return Schedule(
         key=f"plan:{milestone.key}", revision=0,
-        title=Title(milestone.title.en, milestone.title.fr), zone=zone,
+        title=Title.of(milestone.title), zone=zone,
         leads=milestone.leads(), targets=milestone.targets, starts_at=starts_at, span=span,
         recurrence=recurrence, until=milestone.until, link=milestone.link,
         issues=milestone.issues, description=description)

@@ -164,6 +164,17 @@ class HandledEventRow(Base):
     handled_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class MemberLanguageRow(Base):
+    """The language a member chose (`lang es`) for the answers meant for them."""
+
+    __tablename__ = "member_languages"
+
+    platform: Mapped[str] = mapped_column(PLATFORM, primary_key=True)
+    user_id: Mapped[str] = mapped_column(OPAQUE, primary_key=True)
+    locale: Mapped[str] = mapped_column(String(16))
+    chosen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class StateRow(Base):
     """Small pieces of adapter state that must survive restarts (sync token, device id)."""
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.digests.model import DigestEntry, DigestFilters, IssueFigures
@@ -18,8 +17,8 @@ from bot.storage.group_commit import GroupCommit
 from bot.storage.new_messages import NewMessage, save_messages
 from bot.storage.records import SaveOutcome, StoredMessage, TagChange
 from bot.storage.reminder_store import ReminderStore
-from bot.storage.sql import insert_ignoring_duplicates, is_message
-from bot.storage.tables import HANDLED_EVENTS, KINDS, MESSAGES, STATE, TAGS
+from bot.storage.sql import insert_ignoring_duplicates, is_message, upsert
+from bot.storage.tables import HANDLED_EVENTS, KINDS, MEMBER_LANGUAGES, MESSAGES, STATE, TAGS
 from bot.tags import TagSet, TagSource
 
 
@@ -76,6 +75,7 @@ class Storage:
         """Erase a person: their messages (the count returned) and their reactions."""
         async def op(conn: AsyncConnection) -> int:
             await reaction_writes.forget_reactions(conn, platform, sender_id, at)
+            await conn.execute(MEMBER_LANGUAGES.delete().where(_member(platform, sender_id)))
             return await message_writes.forget_sender(conn, platform, sender_id, at)
         return await self._commits.run(op)
 
@@ -176,12 +176,27 @@ class Storage:
 
     async def set_state(self, key: str, value: str, at: datetime) -> None:
         async def op(conn: AsyncConnection) -> None:
-            await write_state(conn, key, value, at)
+            await conn.execute(upsert(conn.dialect.name, STATE, ["key"],
+                                      {"key": key, "value": value, "updated_at": at}))
+        await self._commits.run(op)
+
+    async def member_language(self, platform: str, user_id: str) -> str | None:
+        async with self.db.read() as conn:
+            return (await conn.execute(select(MEMBER_LANGUAGES.c.locale).where(
+                _member(platform, user_id)))).scalar_one_or_none()
+
+    async def set_member_language(self, platform: str, user_id: str, locale: str | None,
+                                  at: datetime) -> None:
+        """Keep the member's choice; None forgets it (back to the channel's language)."""
+        async def op(conn: AsyncConnection) -> None:
+            if locale is None:
+                await conn.execute(MEMBER_LANGUAGES.delete().where(_member(platform, user_id)))
+                return
+            await conn.execute(upsert(
+                conn.dialect.name, MEMBER_LANGUAGES, ["platform", "user_id"],
+                {"platform": platform, "user_id": user_id, "locale": locale, "chosen_at": at}))
         await self._commits.run(op)
 
 
-async def write_state(conn: AsyncConnection, key: str, value: str, at: datetime) -> None:
-    insert = (postgresql.insert(STATE) if conn.dialect.name == "postgresql"
-              else sqlite.insert(STATE))
-    await conn.execute(insert.values(key=key, value=value, updated_at=at).on_conflict_do_update(
-        index_elements=["key"], set_={"value": value, "updated_at": at}))
+def _member(platform: str, user_id: str) -> ColumnElement[bool]:
+    return and_(MEMBER_LANGUAGES.c.platform == platform, MEMBER_LANGUAGES.c.user_id == user_id)

@@ -18,6 +18,13 @@ def insert_ignoring_duplicates(dialect: str, table: Table) -> Insert:
     return insert.on_conflict_do_nothing()
 
 
+def upsert(dialect: str, table: Table, key: Sequence[str], values: dict[str, Any]) -> Insert:
+    """Insert `values`, or overwrite the row with the same `key` with them."""
+    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    return insert.values(**values).on_conflict_do_update(
+        index_elements=list(key), set_={k: v for k, v in values.items() if k not in key})
+
+
 def insert_or_add_sources(dialect: str, table: Table, key: Sequence[str]) -> Insert:
     """An upsert that ORs the new row's `sources` bits into an existing row's."""
     insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)

@@ -10,6 +10,7 @@ from bot.storage.models import (
     AuditRow,
     HandledEventRow,
     KindRow,
+    MemberLanguageRow,
     MessageRow,
     ReactionRow,
     StateRow,
@@ -23,3 +24,4 @@ AUDIT = cast(Table, AuditRow.__table__)
 HANDLED_EVENTS = cast(Table, HandledEventRow.__table__)
 STATE = cast(Table, StateRow.__table__)
 REACTIONS = cast(Table, ReactionRow.__table__)
+MEMBER_LANGUAGES = cast(Table, MemberLanguageRow.__table__)

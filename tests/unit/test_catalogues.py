@@ -11,7 +11,9 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
 from bot import catalogues
+from bot.hashtags import fold
 from bot.i18n import Translator, locales
+from bot.router import split_command
 
 
 def test_the_shipped_template_is_what_the_english_in_the_code_makes() -> None:
@@ -90,3 +92,14 @@ def test_the_shipped_languages_are_the_po_files_and_english() -> None:
     assert million == "1\u202f000\u202f000 contributions"
     with pytest.raises(ValueError, match="no catalogue"):
         Translator("xx")
+
+
+def test_every_language_s_command_words_are_single_and_never_shared() -> None:
+    names = [key.split(".", 1)[1] for key in catalogues.ENGLISH if key.startswith("command.")]
+    owner: dict[str, str] = {}
+    for locale in locales():
+        tr = Translator(locale)
+        for name in names:
+            word = fold(tr(f"command.{name}"))
+            assert split_command(f"!{word}", "!") == (word.lower(), ""), (locale, word)
+            assert owner.setdefault(word, name) == name, (locale, word, owner[word], name)

@@ -11,7 +11,10 @@ import pytest
 from bot.dates import format_instant, format_span, parse_day
 from bot.hashtags import find_hashtags, fold
 from bot.i18n import Translator
+from bot.tags import read_hashtags
 from bot.text import Span, parse_line, plain, to_plain
+from bot.workplan import load_workplan
+from tests.conftest import SHIPPED_PLAN
 
 
 @pytest.mark.parametrize(("text", "tags"), [
@@ -22,6 +25,11 @@ from bot.text import Span, parse_line, plain, to_plain
     ("(#wp4), «#wp5»", ["wp4", "wp5"]),
     ("C# and foo#bar and https://x.example/#frag", []),
     ("#low-hanging- fruit", ["low-hanging"]),
+    ("Нужно больше #Ресурсы, и #консенсус.", ["ресурсы", "консенсус"]),
+    ("我们需要#资源 和＃共识", ["资源", "共识"]),  # no space before, a full-width ＃
+    ("نحتاج #مَوارد و#مـوارد و#موارد، و؟#تعاون", ["موارد", "تعاون"]),  # harakat, tatweel
+    ("#recursos y #Solución", ["recursos", "solucion"]),
+    ("x#资源 and C#资源", []),  # inside a Latin word stays a word
     ("", []),
 ])
 def test_find_hashtags(text: str, tags: list[str]) -> None:
@@ -94,3 +102,17 @@ def test_a_second_number_in_a_sentence_takes_its_own_plural(locale: str, inputs:
                                                               issues: int, expected: str) -> None:
     assert Translator(locale)("digest.overview", count=inputs, issues=issues,
                               period="all time") == expected
+
+
+@pytest.mark.parametrize(("text", "issues", "kinds"), [
+    ("我们需要#资源共享和＃速效方案", (3,), ("quickwin",)),  # Chinese runs on: longest prefix
+    ("#文化建设很重要", (6,), ()),
+    ("نحتاج #مَوارد #حل", (3,), ("solution",)),
+    ("Нужны #ресурсы и #решение", (3,), ("solution",)),
+    ("#recursos #solución", (3,), ("solution",)),
+    ("#资料 is no issue", (), ()),
+])
+def test_the_plan_s_hashtags_in_the_six_languages(text: str, issues: tuple[int, ...],
+                                                   kinds: tuple[str, ...]) -> None:
+    found = read_hashtags(text, load_workplan(SHIPPED_PLAN))
+    assert (found.issues, found.kinds) == (issues, kinds)

@@ -32,7 +32,7 @@ def test_secrets_never_show_in_repr(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize(("name", "value", "message"), [
     ("PLENARY_LOCALE", "de", "PLENARY_LOCALE: 'de' is not a language plenary speaks; write one "
-     "of en, fr (a new one is a .po file in bot/locales/po/)"),
+     "of ar, en, es, fr"),
     ("PLENARY_TIMEZONE", "Moon/Base", "PLENARY_TIMEZONE: unknown timezone 'Moon/Base'"),
     ("PLENARY_REMINDER_GRACE", "soon", "PLENARY_REMINDER_GRACE: lead time 'soon'"),
     ("PLENARY_TICK_SECONDS", "0", "PLENARY_TICK_SECONDS: Input should be greater than or equal"),
