@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+import pytest_asyncio
+from sqlalchemy import make_url, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.settings import Settings
 from bot.storage import Database, Storage, make_engine
@@ -41,9 +44,29 @@ def make_settings(**values: Any) -> Settings:
     return Settings(_env_file=None, **{**defaults, **values})  # type: ignore[call-arg]
 
 
+@pytest.fixture(scope="session")
+def _default_settings() -> Settings:
+    return make_settings()
+
+
+@pytest.fixture(scope="session")
+def _unit_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The one file every unit test's storage lives in, one test after the other."""
+    return tmp_path_factory.mktemp("unit") / "plenary.db"
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return make_settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'plenary.db'}")
+def settings(_default_settings: Settings, _unit_database: Path) -> Settings:
+    # A copy: reading and validating the settings takes 5 ms, and they differ only in the
+    # database (a URL of the very form the validator accepts).
+    return _default_settings.model_copy(
+        update={"database_url": f"sqlite+aiosqlite:///{_unit_database}"})
+
+
+@pytest.fixture
+def database_url(settings: Settings) -> str:
+    """Where the `storage` fixture's database is, for a test that makes its own settings."""
+    return settings.database_url
 
 
 @asynccontextmanager
@@ -65,10 +88,45 @@ async def fresh_storage(url: str) -> AsyncIterator[Storage]:
         await engine.dispose()
 
 
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def schema_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty schema made from the models once per run. Each test's storage is a copy of
+    this file: copying takes a millisecond, creating every table took tens for each test (with
+    `_unit_engine`, the unit tests' summed set-up went from 9.0 s to 0.5 s)."""
+    path = tmp_path_factory.mktemp("schema") / "template.db"
+    async with fresh_storage(f"sqlite+aiosqlite:///{path}"):
+        pass
+    # Closing the last connection checkpointed the write-ahead log into the file.
+    assert not path.with_name(path.name + "-wal").exists()
+    return path
+
+
+@pytest.fixture(scope="session")
+def _unit_engine(_unit_database: Path) -> AsyncEngine:
+    """One engine for every unit test: its pool is emptied after each test, but its compiled
+    statements stay, which each test's new engine compiled again. Nothing else carries over:
+    each test gets a new copy of the empty schema, and the engine's pool is emptied after it."""
+    return make_engine(f"sqlite+aiosqlite:///{_unit_database}")
+
+
 @pytest.fixture
-async def storage(settings: Settings) -> AsyncIterator[Storage]:
-    async with fresh_storage(settings.database_url) as store:
+def _empty_unit_database(_unit_database: Path, schema_template: Path) -> Path:
+    for leftover in ("-wal", "-shm"):
+        _unit_database.with_name(_unit_database.name + leftover).unlink(missing_ok=True)
+    shutil.copyfile(schema_template, _unit_database)
+    return _unit_database
+
+
+@pytest.fixture
+async def storage(settings: Settings, _empty_unit_database: Path, _unit_engine: AsyncEngine
+                  ) -> AsyncIterator[Storage]:
+    assert make_url(settings.database_url).database == str(_empty_unit_database)
+    store = Storage(Database(_unit_engine))
+    try:
         yield store
+    finally:
+        await store.close()
+        await _unit_engine.dispose()  # every connection closed: the next copy starts clean
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -94,15 +95,20 @@ async def build_digest(storage: Storage, plan: WorkPlan, scope: DigestScope, now
     each kind. A message is listed once per issue: one stored before a message became one
     kind of input may have two, and goes under the first in the plan's order."""
     filters = scope.filters
-    counted = await figures_by_issue(storage, scope)
-    columns = await storage.digests.plan_columns(plan)
     issues, kinds = chosen_issues(plan, filters), chosen_kinds(plan, filters)
-    with_input = [issue.number for issue in issues if issue.number in counted] \
-        if per_kind else []
-    latest = await storage.latest_by_kind(filters, with_input, kinds, per_kind)
+    # Three independent reads at once, each on its own connection (they were separate
+    # transactions already): the entries' statements are built and run while the database
+    # aggregates the figures, which take most of a digest's time. So entries are asked for
+    # every chosen issue, not only those the figures show input for, and kept for those:
+    # reading an issue without input is an empty index range.
+    counted, columns, latest = await asyncio.gather(
+        figures_by_issue(storage, scope), storage.digests.plan_columns(plan),
+        storage.latest_by_kind(filters, [issue.number for issue in issues] if per_kind else [],
+                               kinds, per_kind))
     sections = []
     for issue in issues:
         figures = counted.get(issue.number, empty_figures(issue.number))
-        groups = _listed_once(latest.get(issue.number, {}))
+        groups = _listed_once(latest.get(issue.number, {}) if issue.number in counted
+                              else {})
         sections.append(IssueSection(issue, columns[issue.number], figures, tuple(groups)))
     return Digest(now, scope, tuple(sections))

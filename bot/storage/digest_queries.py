@@ -13,6 +13,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     Table,
+    bindparam,
     case,
     desc,
     exists,
@@ -149,29 +150,36 @@ def _entry(row: Any, kinds: tuple[str, ...] | None = None) -> DigestEntry:
                        row.posted_at, row.permalink)
 
 
-def _latest_query(dialect: str, filters: DigestFilters, issue: int, limit: int) -> Select[Any]:
-    """The newest `limit` entries of one issue (an index range scan, whatever the table size)."""
-    return (_entries_query(dialect, filters).where(TAGS.c.issue == issue)
+def _latest_query(dialect: str, filters: DigestFilters, limit: int) -> Select[Any]:
+    """The newest `limit` entries of the issue bound as `issue` (an index range scan, whatever
+    the table size)."""
+    return (_entries_query(dialect, filters).where(TAGS.c.issue == bindparam("issue"))
             .order_by(*_NEWEST_FIRST).limit(limit))
 
 
-async def latest_by_kind(conn: AsyncConnection, filters: DigestFilters, issue: int,
-                         kinds: Sequence[str], limit: int) -> dict[str, list[DigestEntry]]:
-    """The newest `limit` entries of one issue for each of `kinds`, in one statement (a
-    `UNION ALL` of the per-kind scans: a chat digest asked for them one statement each, and
-    the statements' own overhead cost more than their reading)."""
-    found: dict[str, list[DigestEntry]] = {kind: [] for kind in kinds}
-    if not kinds:
+async def latest_by_kind(conn: AsyncConnection, filters: DigestFilters, issues: Sequence[int],
+                         kinds: Sequence[str], limit: int
+                         ) -> dict[int, dict[str, list[DigestEntry]]]:
+    """For each issue, the newest `limit` entries for each of `kinds`: one statement (a
+    `UNION ALL` of the per-kind scans), built once and run once per issue. Building and
+    compiling it cost more than the index scans it makes, so the issue is a bound parameter
+    rather than a new statement each (the entries of a chat digest over 100,000 inputs, on a
+    fresh engine: 73 ms → 26 ms)."""
+    found: dict[int, dict[str, list[DigestEntry]]] = {
+        issue: {kind: [] for kind in kinds} for issue in issues}
+    if not kinds or not issues:
         return found
     dialect = conn.dialect.name
     scans = []
     for position, kind in enumerate(kinds):
-        scan = _latest_query(dialect, replace(filters, kinds=(kind,)), issue, limit).subquery()
+        scan = _latest_query(dialect, replace(filters, kinds=(kind,)), limit).subquery()
         scans.append(select(literal(position).label("kind_position"), *scan.c))
     # Each scan's own order, kept by the whole (a union's order is otherwise not promised).
     ordered = union_all(*scans).order_by("kind_position", desc("posted_at"), desc("message_id"))
-    for row in await conn.execute(ordered):
-        found[kinds[row.kind_position]].append(_entry(row))
+    for issue in issues:
+        by_kind = found[issue]
+        for row in await conn.execute(ordered, {"issue": issue}):
+            by_kind[kinds[row.kind_position]].append(_entry(row))
     return found
 
 

@@ -137,8 +137,7 @@ class Storage:
                              ) -> dict[int, dict[str, list[DigestEntry]]]:
         """For each issue, the newest `limit` entries of each kind (one read throughout)."""
         async with self.db.read() as conn:
-            return {issue: await digest_queries.latest_by_kind(conn, filters, issue, kinds, limit)
-                    for issue in issues}
+            return await digest_queries.latest_by_kind(conn, filters, issues, kinds, limit)
 
     # Delivery bookkeeping ----------------------------------------------------------------
 

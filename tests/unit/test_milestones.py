@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from bot.messages import Conversation
@@ -41,8 +39,8 @@ async def test_milestones_lists_upcoming_ones_with_a_countdown(harness: Harness)
 
 
 async def test_milestones_uses_the_asker_s_channel_timezone_and_language(
-        tmp_path: Any, plan: WorkPlan, storage: Storage) -> None:
-    settings = make_settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'plenary.db'}",
+        database_url: str, plan: WorkPlan, storage: Storage) -> None:
+    settings = make_settings(database_url=database_url,
                              channel_timezones="slack:CFR=Europe/Paris",
                              channel_locales="slack:CFR=fr")
     harness = Harness(settings, plan, storage)

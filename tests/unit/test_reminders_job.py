@@ -103,8 +103,8 @@ async def test_the_reminder_says_what_when_how_far_and_how_much_input(
 
 
 async def test_french_rendering_in_the_configured_locale(
-        tmp_path: Any, plan: WorkPlan, storage: Storage) -> None:
-    settings = make_settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'plenary.db'}",
+        database_url: str, plan: WorkPlan, storage: Storage) -> None:
+    settings = make_settings(database_url=database_url,
                              locale="fr")
     harness = Harness(settings, plan, storage)
     [post] = await tick(harness, FIRES[2][0])
@@ -117,9 +117,9 @@ async def test_french_rendering_in_the_configured_locale(
 
 
 async def test_each_target_gets_its_own_timezone_and_language(
-        tmp_path: Any, plan: WorkPlan, storage: Storage) -> None:
+        database_url: str, plan: WorkPlan, storage: Storage) -> None:
     settings = make_settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'plenary.db'}",
+        database_url=database_url,
         slack_channels="C1", matrix_rooms="!fr:example.org",
         channel_timezones="matrix:!fr:example.org=Europe/Paris",
         channel_locales="matrix:!fr:example.org=fr")
@@ -150,8 +150,8 @@ async def test_a_restart_inside_the_grace_period_posts_once_marked_late(
 
 
 async def test_beyond_the_grace_period_it_is_recorded_missed_and_reported_to_staff(
-        tmp_path: Any, plan: WorkPlan, storage: Storage) -> None:
-    settings = make_settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'plenary.db'}",
+        database_url: str, plan: WorkPlan, storage: Storage) -> None:
+    settings = make_settings(database_url=database_url,
                              staff_conversation="matrix:!staff:example.org")
     async with process(settings, plan, "2019-11-06T15:00:00+00:00") as first:
         await tick(first)
@@ -216,8 +216,8 @@ async def test_a_stale_sending_claim_is_taken_over_after_its_lease(harness: Harn
 
 
 async def test_a_refused_send_is_retried_then_reported(
-        tmp_path: Any, plan: WorkPlan, storage: Storage) -> None:
-    settings = make_settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'plenary.db'}",
+        database_url: str, plan: WorkPlan, storage: Storage) -> None:
+    settings = make_settings(database_url=database_url,
                              staff_conversation="slack:CSTAFF")
     harness = Harness(settings, plan, storage)
     harness.chat = RefusingConsole()
