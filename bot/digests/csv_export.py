@@ -13,8 +13,13 @@ CSV_COLUMNS = ("issue", "issue_title", "kinds", "posted_at", "author", "author_i
                "channel", "message_id", "permalink", "text")
 
 
+UTF8_BOM = "\ufeff"
+
+
 async def write_csv(source: ExportSource, head: Head, out: Write) -> None:
-    await out(csv_line(CSV_COLUMNS))
+    # A byte-order mark: spreadsheets (Excel) then read the file as UTF-8, so Arabic, Chinese
+    # and accents open intact instead of in the system's legacy code page.
+    await out(UTF8_BOM + csv_line(CSV_COLUMNS))
     for issue in head.issues:
         # The issue's own cells are the same on every row: rendered once.
         leading = f'"{issue.number}","{csv_cell(issue.title.get(source.tr.locale))}","'

@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
+from babel import Locale
+
 from bot.dates import format_short
 from bot.digests.build import DigestScope, chosen_issues, kind_order
 from bot.digests.chart import legend, weekly_chart
@@ -57,12 +59,19 @@ async def write_html(source: ExportSource, scope: DigestScope, now: datetime, ou
         await _page(source, await source.head(scope, now), entries, out)
 
 
+def html_language(locale: str) -> str:
+    """`lang` (BCP 47: `zh-Hans`) and, for a right-to-left language, `dir` of the page; each
+    entry then takes its own direction from its text (`dir="auto"`), as people mix them."""
+    rtl = Locale.parse(locale).character_order == "right-to-left"
+    return f'lang="{locale.replace("_", "-")}"' + (' dir="rtl"' if rtl else "")
+
+
 async def _page(source: ExportSource, head: Head, entries: AsyncIterator[tuple[int, str]],
                 out: Write) -> None:
     tr, plan, zone = source.tr, source.plan, source.zone
     locale = tr.locale
     title = tr("digest.title", title=plan.title.get(locale))
-    await out(f'<!DOCTYPE html>\n<html lang="{locale}"><head><meta charset="utf-8">'
+    await out(f'<!DOCTYPE html>\n<html {html_language(locale)}><head><meta charset="utf-8">'
               f'<meta name="viewport" content="width=device-width,initial-scale=1">'
               f"<title>{html_attribute(title)}</title><style>{STYLE}</style></head><body>\n")
     overview = tr("digest.overview", count=head.total, issues=head.with_input,
@@ -196,7 +205,7 @@ class _Entries:
             f'<li><span class="who">{html_text(sender_name or sender_id)} · '
             f"{html_text(conversation_name or conversation_id)} · {local(posted_at)}"
             f"{self._link(permalink)}</span>{labels[kinds]}"
-            f'<div class="text">{html_text(visible(text[:FULL_TEXT]))}</div></li>'
+            f'<div class="text" dir="auto">{html_text(visible(text[:FULL_TEXT]))}</div></li>'
             for (_platform, conversation_id, _message_id, conversation_name, sender_id,
                  sender_name, text, posted_at, permalink, kinds) in rows])
 

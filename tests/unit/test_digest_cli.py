@@ -43,7 +43,8 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 
 def test_digest_as_csv_and_html_to_a_file(database: str, tmp_path: Path) -> None:
     assert main(["digest", "--format", "csv", "--output", str(tmp_path / "d.csv")]) == 0
-    rows = list(csv.DictReader(io.StringIO((tmp_path / "d.csv").read_text(), newline="")))
+    written = (tmp_path / "d.csv").read_text(encoding="utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(written, newline="")))
     assert [(r["issue"], r["text"]) for r in rows] == [("3", "'=SUM(A1) <b>bold</b> #wp3")]
     assert main(["digest", "--issue", "wp3", "--format", "html",
                  "--output", str(tmp_path / "d.html")]) == 0

@@ -97,6 +97,7 @@ async def test_csv_is_what_the_csv_module_writes_of_the_guarded_cells(harness: H
     titles = {issue.number: issue.title.get(harness.svc.tr.locale)
               for issue in harness.plan.issues}
     expected = io.StringIO(newline="")
+    expected.write("\ufeff")  # the byte-order mark spreadsheets need to read UTF-8
     writer = csv.writer(expected, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     writer.writerow(("issue", "issue_title", "kinds", "posted_at", "author", "author_id",
                      "platform", "channel", "message_id", "permalink", "text"))
@@ -106,7 +107,8 @@ async def test_csv_is_what_the_csv_module_writes_of_the_guarded_cells(harness: H
                       _guarded(e.permalink or ""), _guarded(e.text)) for e in entries)
     text = await _export(harness, "csv")
     assert text == expected.getvalue()
-    cells = [cell for row in csv.reader(io.StringIO(text, newline="")) for cell in row]
+    cells = [cell for row in csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+             for cell in row]
     assert not any(cell.lstrip(" ")[:1] in FORMULA_START for cell in cells if cell.strip())
     assert '"\'=HYPERLINK(""http://evil"")"' in text and '"\'  +SUM(A1)"' in text
     assert '"\'\tTab"' in text and '"\'\nnewline first"' in text and '"\'＝full"' in text
@@ -123,8 +125,8 @@ def _li(entry: DigestEntry, titles: dict[str, str], source: str, zone: ZoneInfo)
     when = entry.posted_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
     return (f'<li><span class="who">{html.escape(entry.author, quote=False)} · '
             f"{html.escape(entry.channel, quote=False)} · {when}{link}</span>{labels}"
-            f'<div class="text">{html.escape(_INVISIBLE.sub("", entry.text[:4000]), quote=False)}'
-            "</div></li>")
+            f'<div class="text" dir="auto">'
+            f'{html.escape(_INVISIBLE.sub("", entry.text[:4000]), quote=False)}</div></li>')
 
 
 async def test_html_entries_are_what_the_stdlib_escapes(harness: Harness) -> None:

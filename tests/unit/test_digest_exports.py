@@ -32,6 +32,9 @@ async def _export(harness: Harness, fmt: str, *words: str) -> str:
     sent = harness.sent[-1]
     assert sent.kind == "file" and sent.attachment is not None, sent.text
     assert sent.attachment.filename.endswith("." + fmt)
+    if fmt == "csv":  # with the byte-order mark spreadsheets need to read it as UTF-8
+        assert sent.attachment.content.startswith(b"\xef\xbb\xbf")
+        return sent.attachment.content.decode("utf-8-sig")
     return sent.attachment.content.decode("utf-8")
 
 
@@ -193,3 +196,26 @@ def test_html_times_are_local_across_daylight_saving_changes() -> None:
              "2019-03-10T07:00:00+00:00": "2019-03-10 03:00"}  # the hour skipped
     for instant, shown in cases.items():
         assert local.format(datetime.fromisoformat(instant)) == shown
+
+
+async def test_an_arabic_export_is_right_to_left_and_each_entry_takes_its_own_direction(
+        harness: Harness) -> None:
+    await harness.say("نحتاج إلى مشاركة الموارد #موارد #حل", author="amal")
+    await harness.say("我们需要#资源共享", author="li")
+    await harness.say("!lang ar", author="carol")
+    html = await _export(harness, "html")
+    page = _Page()
+    page.feed(html)
+    page.close()
+    assert page.all("html") == [{"lang": "ar", "dir": "rtl"}]
+    texts = [attrs for attrs in page.all("div") if attrs.get("class") == "text"]
+    assert texts and all(attrs.get("dir") == "auto" for attrs in texts)
+    shown = "".join(page.text)
+    assert "نحتاج إلى مشاركة الموارد #موارد #حل" in shown and "我们需要#资源共享" in shown
+    assert "\u200f" not in html and "\u202b" not in html  # no bidi marks: dir does it
+    await harness.say("!lang zh", author="carol")
+    chinese = await _export(harness, "html")
+    assert '<html lang="zh-Hans">' in chinese
+    rows = list(csv.DictReader(io.StringIO(await _export(harness, "csv"), newline="")))
+    assert {row["text"] for row in rows} == {"نحتاج إلى مشاركة الموارد #موارد #حل",
+                                             "我们需要#资源共享"}  # byte for byte
