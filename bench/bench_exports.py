@@ -28,10 +28,10 @@ from pathlib import Path
 from sqlalchemy import create_engine
 
 from bench.common import peak_rss_mb, ratio, timed
+from bot.digest_values import DigestFilters
 from bot.digests.build import DigestScope, build_digest
 from bot.digests.chat_text import render_digest
 from bot.digests.exports import Exporter
-from bot.digests.model import DigestFilters
 from bot.i18n import Translator
 from bot.storage import Database, Storage, make_engine
 from bot.storage.bulk_sqlite import sqlite_datetime

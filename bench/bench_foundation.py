@@ -25,9 +25,9 @@ from pathlib import Path
 
 from bench.common import NullChat, peak_rss_mb, ratio, timed
 from bot.app import build_router
+from bot.digest_values import DigestFilters
 from bot.digests.build import DigestScope, build_digest
 from bot.digests.chat_text import render_digest
-from bot.digests.model import DigestFilters
 from bot.i18n import Translator
 from bot.messages import Conversation, IncomingMessage
 from bot.ports import SystemClock

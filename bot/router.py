@@ -15,8 +15,9 @@ from bot.hashtags import fold
 from bot.i18n import Translator, locales
 from bot.message_bursts import BurstHandler, MessageBursts
 from bot.messages import Event, IncomingMessage, Reply
-from bot.reminders.targets import locale_for, target_of
 from bot.services import Services
+from bot.target_settings import locale_for
+from bot.targets import target_of
 
 log = logging.getLogger(__name__)
 

@@ -14,6 +14,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from bot.errors import ConfigError
 from bot.i18n import locales
 from bot.messages import parse_conversation
+from bot.recurrence import parse_recurrence
+from bot.targets import parse_channel_map
 from bot.workplan import parse_lead
 
 # The async drivers the schema and its migrations are tested on.
@@ -137,8 +139,6 @@ class Settings(BaseSettings):
     def _readable_schedule(cls, value: str | None) -> str | None:
         # Caught at start-up, not at the first scheduled run a week later.
         if value:
-            from bot.reminders.recurrence import parse_recurrence
-
             parse_recurrence(value)
         return value
 
@@ -151,8 +151,6 @@ class Settings(BaseSettings):
     @field_validator("channel_timezones", "channel_locales")
     @classmethod
     def _channel_map(cls, value: str, info: ValidationInfo) -> str:
-        from bot.reminders.targets import parse_channel_map
-
         parse_channel_map(value, "timezone" if info.field_name == "channel_timezones"
                           else "locale")
         return value

@@ -22,8 +22,8 @@ from pydantic import (
 from bot.errors import ConfigError
 from bot.hashtags import fold
 from bot.i18n import is_language, locales
-from bot.reminders.recurrence import parse_recurrence
-from bot.reminders.targets import parse_target
+from bot.recurrence import parse_recurrence
+from bot.targets import parse_target
 
 IssueKey = NewType("IssueKey", str)
 Locale = str

@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.digests.model import DigestEntry, DigestFilters, IssueFigures, PlanColumns
+from bot.digest_values import DigestEntry, DigestFilters, IssueFigures, PlanColumns
 from bot.messages import MessageRef
 from bot.storage import Storage
 from bot.tags import COMMENT

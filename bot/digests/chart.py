@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from html import escape
 
-from bot.digests.model import WeekCount
+from bot.digest_values import WeekCount
 from bot.workplan import Issue
 
 # Colour-blind-safe (Okabe-Ito, then Tol's muted) so that issues stay apart in print too.

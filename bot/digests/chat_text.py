@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.dates import format_short
+from bot.digest_values import PLAN_COLUMNS, DigestEntry, IssueFigures, PlanColumns
 from bot.digests.build import Digest, IssueSection
 from bot.digests.escaping import visible
-from bot.digests.model import PLAN_COLUMNS, DigestEntry, IssueFigures, PlanColumns
 from bot.i18n import Translator
 from bot.lookup import kind_title
 from bot.text import bold, excerpt, link, plain

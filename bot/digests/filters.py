@@ -7,7 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.dates import parse_day
-from bot.digests.model import DigestFilters
+from bot.digest_values import DigestFilters
 from bot.errors import UsageError
 from bot.i18n import Translator
 from bot.lookup import resolve_issue, resolve_kind

@@ -8,9 +8,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.dates import format_short
+from bot.digest_values import DigestFilters
 from bot.digests.build import DigestScope
 from bot.digests.filters import DigestRequest
-from bot.digests.model import DigestFilters
 from bot.i18n import Translator
 from bot.storage import Storage
 

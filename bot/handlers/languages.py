@@ -7,9 +7,10 @@ from babel import Locale
 from bot.hashtags import fold
 from bot.i18n import Translator, locales
 from bot.messages import IncomingMessage
-from bot.reminders.targets import locale_for, target_of
 from bot.router import Args
 from bot.services import Services
+from bot.target_settings import locale_for
+from bot.targets import target_of
 
 DEFAULT = "default"
 

@@ -10,8 +10,8 @@ from bot.dates import format_span
 from bot.errors import NotFound, UsageError
 from bot.i18n import Translator
 from bot.messages import IncomingMessage
+from bot.reminder_values import MilestoneDraft, Schedule, StoredMilestone, Title
 from bot.reminders.commands import MilestoneWords, parse_milestone_words
-from bot.reminders.model import MilestoneDraft, Schedule, StoredMilestone, Title
 from bot.reminders.render import (
     countdown,
     describe_recurrence,
@@ -20,9 +20,10 @@ from bot.reminders.render import (
     when_text,
 )
 from bot.reminders.schedule import all_schedules, from_database, next_occurrence
-from bot.reminders.targets import locale_for, target_of, zone_for
 from bot.router import Args
 from bot.services import Services
+from bot.target_settings import locale_for, zone_for
+from bot.targets import target_of
 from bot.text import bold
 
 

@@ -6,15 +6,15 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from bot.digest_values import DigestFilters
 from bot.digests.build import build_digest
 from bot.digests.chat_text import chat_limit, render_digest
 from bot.digests.exports import Exporter, TooBig, export_attachment
 from bot.digests.mail import build_message, mail_configured, send_message
-from bot.digests.model import DigestFilters
 from bot.digests.period import tagged_between
 from bot.errors import ConfigError
 from bot.messages import parse_conversation
-from bot.reminders.recurrence import parse_recurrence
+from bot.recurrence import parse_recurrence
 from bot.services import Services
 from bot.storage.digest_store import Step
 from bot.text import to_plain

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from bot.digests.model import PLAN_COLUMNS
+from bot.digest_values import PLAN_COLUMNS
 from bot.errors import UsageError
 from bot.lookup import resolve_issue
 from bot.messages import IncomingMessage

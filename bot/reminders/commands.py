@@ -16,13 +16,13 @@ from bot.errors import UsageError
 from bot.i18n import Translator
 from bot.lookup import issue_range
 from bot.messages import Conversation
-from bot.reminders.recurrence import (
+from bot.recurrence import (
     local_instant,
     parse_recurrence,
     parse_time,
     parse_zone,
 )
-from bot.reminders.targets import parse_target, target_of
+from bot.targets import parse_target, target_of
 from bot.workplan import WorkPlan, parse_lead
 
 # `Area/Location` (`America/Argentina/Salta`, `Etc/GMT+5`): what a timezone name looks like.

@@ -17,11 +17,12 @@ import socket
 from datetime import timedelta
 
 from bot.i18n import Translator
-from bot.reminders.model import Delivery, DeliveryState, Due, Schedule
+from bot.reminder_values import Delivery, DeliveryState, Due, Schedule
 from bot.reminders.render import render_reminder, render_staff_report
 from bot.reminders.schedule import all_schedules, due_between, occurrences
-from bot.reminders.targets import default_targets, locale_for, parse_target, zone_for
 from bot.services import Services
+from bot.target_settings import default_targets, locale_for, zone_for
+from bot.targets import parse_target
 
 log = logging.getLogger(__name__)
 

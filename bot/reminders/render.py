@@ -10,8 +10,8 @@ from babel.lists import format_list
 
 from bot.dates import format_clock, format_day, format_instant, format_span
 from bot.i18n import Translator
-from bot.reminders.model import Due, Schedule
-from bot.reminders.recurrence import Recurrence
+from bot.recurrence import Recurrence
+from bot.reminder_values import Due, Schedule
 from bot.text import bold, link, quiet
 from bot.workplan import WorkPlan
 

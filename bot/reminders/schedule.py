@@ -6,8 +6,8 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.reminders.model import Due, Schedule, Span, StoredMilestone, Title
-from bot.reminders.recurrence import fire_time, parse_recurrence
+from bot.recurrence import fire_time, parse_recurrence
+from bot.reminder_values import Due, Schedule, Span, StoredMilestone, Title
 from bot.workplan import Milestone, WorkPlan, parse_lead
 
 DEFAULT_LEADS = ("1d", "1h")

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.digests.model import DigestEntry, DigestFilters, IssueFigures, WeekCount
+from bot.digest_values import DigestEntry, DigestFilters, IssueFigures, WeekCount
 from bot.messages import MessageRef
 from bot.storage import read_sqlite
 from bot.storage.bulk_sqlite import sqlite_datetime

@@ -11,7 +11,7 @@ from typing import Literal
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.digests.model import (
+from bot.digest_values import (
     PLAN_COLUMNS,
     DigestEntry,
     DigestFilters,

@@ -14,7 +14,7 @@ from sqlalchemy import Row, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.reminders.model import (
+from bot.reminder_values import (
     Delivery,
     DeliveryKey,
     DeliveryState,

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.digests.model import DigestEntry, DigestFilters, IssueFigures
+from bot.digest_values import DigestEntry, DigestFilters, IssueFigures
 from bot.messages import IncomingMessage, MessageRef
 from bot.storage import digest_queries, message_writes, reaction_writes
 from bot.storage.database import Database

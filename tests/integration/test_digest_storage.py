@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.digests.model import DigestFilters
+from bot.digest_values import DigestFilters
 from bot.messages import Conversation, IncomingMessage, MessageRef
 from bot.storage import Storage
 from bot.tags import TagSet

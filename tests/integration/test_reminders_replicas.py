@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from bot.reminder_values import DeliveryKey, DeliveryState, MilestoneDraft, Title
 from bot.reminders.job import send_due_reminders
-from bot.reminders.model import DeliveryKey, DeliveryState, MilestoneDraft, Title
 from bot.storage import Database, Storage, make_engine
 from bot.storage.schema import Base
 from bot.workplan import Localized, Milestone, WorkPlan

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.digests.model import DigestFilters
+from bot.digest_values import DigestFilters
 from bot.messages import Conversation, IncomingMessage, MessageRef
 from bot.storage import Database, SaveOutcome, Storage, make_engine
 from bot.storage.sql import is_message

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from bot.digests.model import DigestFilters
+from bot.digest_values import DigestFilters
 from tests.fakes import Harness
 
 

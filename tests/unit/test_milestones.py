@@ -100,7 +100,7 @@ async def test_a_removed_milestone_is_not_reminded(harness: Harness) -> None:
 
 
 async def test_an_edit_between_claim_and_send_cancels_the_old_form(harness: Harness) -> None:
-    from bot.reminders.model import DeliveryState
+    from bot.reminder_values import DeliveryState
     from bot.reminders.schedule import all_schedules, due_between
 
     harness.clock.set("2019-10-01T12:00:00+00:00")

@@ -15,9 +15,9 @@ import pytest
 
 from bot.i18n import Translator
 from bot.messages import Conversation
+from bot.reminder_values import DeliveryState
 from bot.reminders import render
 from bot.reminders.job import LEASE, send_due_reminders
-from bot.reminders.model import DeliveryState
 from bot.settings import Settings
 from bot.storage import Database, Storage, make_engine
 from bot.workplan import WorkPlan

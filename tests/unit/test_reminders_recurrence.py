@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.reminders.recurrence import (
+from bot.recurrence import (
     fire_time,
     local_instant,
     parse_cron,

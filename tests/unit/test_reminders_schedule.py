@@ -11,7 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from bot.errors import ConfigError
-from bot.reminders.model import DeliveryKey, MilestoneDraft, StoredMilestone, Title
+from bot.reminder_values import DeliveryKey, MilestoneDraft, StoredMilestone, Title
 from bot.reminders.schedule import due_between, from_database, from_plan, next_occurrence
 from bot.workplan import Milestone, WorkPlan, load_workplan
 from tests.conftest import SHIPPED_PLAN

@@ -1,16 +1,12 @@
-"""Where reminders go: `slack:C123`, `matrix:!room:server` or `console`, and each target's
-timezone and language (`PLENARY_CHANNEL_TIMEZONES`, `PLENARY_CHANNEL_LOCALES`)."""
+"""Where a post goes, as the plan and settings write it: `slack:C123`, `matrix:!room:server` or
+`console`, and the per-target maps (`slack:C1=Europe/Paris,…`) that settings validate."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.i18n import locales
 from bot.messages import Conversation
-
-if TYPE_CHECKING:
-    from bot.settings import Settings
 
 PLATFORMS = ("slack", "matrix", "console")
 CONSOLE = Conversation("console", "console", name="console")
@@ -32,13 +28,6 @@ def target_of(where: Conversation) -> str:
     return "console" if where.platform == "console" else f"{where.platform}:{where.id}"
 
 
-def default_targets(settings: Settings) -> tuple[str, ...]:
-    """Every configured conversation; the console when no platform is configured."""
-    targets = [f"slack:{c}" for c in settings.slack_channels]
-    targets += [f"matrix:{r}" for r in settings.matrix_rooms]
-    return tuple(targets) or ("console",)
-
-
 def parse_channel_map(text: str, what: str) -> dict[str, str]:
     """`slack:C1=Europe/Paris,matrix:!r:s=America/Toronto` (or `…=fr`); ValueError if bad."""
     mapping: dict[str, str] = {}
@@ -57,12 +46,3 @@ def parse_channel_map(text: str, what: str) -> dict[str, str]:
             raise ValueError(f"locale {value!r} for {target} is not one of {', '.join(locales())}")
         mapping[target.strip()] = value
     return mapping
-
-
-def zone_for(settings: Settings, target: str, fallback: ZoneInfo) -> ZoneInfo:
-    name = parse_channel_map(settings.channel_timezones, "timezone").get(target)
-    return ZoneInfo(name) if name else fallback
-
-
-def locale_for(settings: Settings, target: str) -> str:
-    return parse_channel_map(settings.channel_locales, "locale").get(target, settings.locale)

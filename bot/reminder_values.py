@@ -9,7 +9,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
-from bot.reminders.recurrence import Recurrence, fire_time
+from bot.recurrence import Recurrence, fire_time
 
 if TYPE_CHECKING:
     from bot.workplan import Localized
