@@ -75,9 +75,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return _run_async(run_backfill(settings, plan, args.room, args.since))
         if command == "audit":
+            from bot.app import open_storage
             from bot.digests.cli import print_audit
 
-            return _run_async(print_audit(settings, plan, args))
+            return _run_async(print_audit(settings, plan, args, open_storage))
         return _run_async(_serve(settings, plan))
     except ConfigError as exc:
         print(f"plenary: configuration error: {exc}", file=sys.stderr)
@@ -121,9 +122,10 @@ async def _upgrade(settings: Settings) -> int:
 
 
 async def _digest(settings: Settings, plan: WorkPlan, args: argparse.Namespace) -> int:
+    from bot.app import open_storage
     from bot.digests.cli import write_digest
 
-    return await write_digest(settings, plan, args)
+    return await write_digest(settings, plan, args, open_storage)
 
 
 def _summary(settings: Settings, plan: WorkPlan) -> str:

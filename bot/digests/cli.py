@@ -5,23 +5,27 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from typing import TextIO
 
 from bot.digests.build import DigestScope
 from bot.digests.exports import Exporter
-from bot.digests.filters import parse_request
+from bot.digests.filters import parse_moment, parse_request
 from bot.digests.period import describe_dates
 from bot.i18n import Translator
 from bot.ports import SystemClock
 from bot.services import display_zone
 from bot.settings import Settings
+from bot.storage import Storage
 from bot.workplan import WorkPlan
 
+# The composition root (`bot.app.open_storage`) is handed in: a feature never imports it.
+StorageOpener = Callable[[Settings], AbstractAsyncContextManager[Storage]]
 
-async def write_digest(settings: Settings, plan: WorkPlan, args: argparse.Namespace) -> int:
+
+async def write_digest(settings: Settings, plan: WorkPlan, args: argparse.Namespace,
+                       open_storage: StorageOpener) -> int:
     """Everything tagged (all time unless dates are given), in the chosen format."""
-    from bot.app import open_storage
-
     words: list[str] = list(args.issue)
     for keyword in ("since", "until", "channel", "author"):
         if getattr(args, keyword):
@@ -49,11 +53,9 @@ def _writer(target: TextIO) -> Callable[[str], Awaitable[None]]:
     return write
 
 
-async def print_audit(settings: Settings, plan: WorkPlan, args: argparse.Namespace) -> int:
+async def print_audit(settings: Settings, plan: WorkPlan, args: argparse.Namespace,
+                      open_storage: StorageOpener) -> int:
     """Every tag, untag, hide, erasure and work-plan edit: when, who, what, where."""
-    from bot.app import open_storage
-    from bot.digests.filters import parse_moment
-
     tr = Translator(settings.locale)
     now = SystemClock().now()
     zone = display_zone(settings, plan)
