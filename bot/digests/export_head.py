@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.digest_values import IssueFigures, PlanColumns
 from bot.digests.build import DigestScope, chosen_issues, empty_figures, figures_by_issue
-from bot.digests.model import IssueFigures, PlanColumns
 from bot.i18n import Translator
 from bot.storage import Storage
 from bot.workplan import Issue, WorkPlan

@@ -10,12 +10,12 @@ from datetime import datetime
 from typing import Any
 
 from bot.dates import format_short
+from bot.digest_values import PLAN_COLUMNS, DigestEntry, DigestFilters
 from bot.digests.build import DigestScope, chosen_kinds
 from bot.digests.chat_text import FULL_TEXT, describe_figures, render_entry
 from bot.digests.csv_export import write_csv
 from bot.digests.export_head import ExportSource, Head, Write
 from bot.digests.html_export import write_html
-from bot.digests.model import PLAN_COLUMNS, DigestEntry, DigestFilters
 from bot.errors import UserError
 from bot.lookup import kind_title
 from bot.messages import Attachment

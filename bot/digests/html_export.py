@@ -14,12 +14,12 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 
 from bot.dates import format_short
+from bot.digest_values import PLAN_COLUMNS
 from bot.digests.build import DigestScope, chosen_issues, kind_order
 from bot.digests.chart import legend, weekly_chart
 from bot.digests.chat_text import FULL_TEXT
 from bot.digests.escaping import html_attribute, html_text, visible
 from bot.digests.export_head import ExportSource, Head, Write
-from bot.digests.model import PLAN_COLUMNS
 from bot.lookup import kind_title
 from bot.storage.digest_queries import ExportRow
 from bot.workplan import Issue
