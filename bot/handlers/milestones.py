@@ -22,17 +22,15 @@ from bot.reminders.render import (
 from bot.reminders.schedule import all_schedules, from_database, next_occurrence
 from bot.router import Args
 from bot.services import Services
-from bot.target_settings import locale_for, zone_for
+from bot.target_settings import zone_for
 from bot.targets import target_of
 from bot.text import bold
 
 
 def _asker_view(msg: IncomingMessage, svc: Services) -> tuple[ZoneInfo, Translator]:
-    """The asker's channel's own timezone and language when configured."""
-    target = target_of(msg.where)
-    locale = locale_for(svc.settings, target)
-    tr = svc.tr if locale == svc.tr.locale else Translator(locale)
-    return zone_for(svc.settings, target, svc.zone), tr
+    """The asker's channel's own timezone, and the asker's language: the router already
+    chose it (theirs, else their channel's), so it is not worked out again here."""
+    return zone_for(svc.settings, target_of(msg.where), svc.zone), svc.tr
 
 
 async def list_upcoming(msg: IncomingMessage, args: Args, svc: Services) -> str:

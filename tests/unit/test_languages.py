@@ -69,3 +69,9 @@ async def test_command_words_work_in_every_language(harness: Harness) -> None:
     assert "Pool the travel budget" in harness.replies()[-1]
     await harness.say("!idioma fr", author="alice")
     assert harness.replies()[-1] == "C'est fait : je vous réponds désormais en français."
+
+
+async def test_milestones_follow_the_member_s_language(harness: Harness) -> None:
+    await harness.say("!lang fr", author="alice")
+    await harness.say("!milestones", author="alice")
+    assert harness.replies()[-1].startswith("**Prochaines étapes**")
