@@ -34,6 +34,10 @@ class Services:
     def locale(self) -> str:
         return self.tr.locale
 
+    def manages_rooms(self, platform: str) -> bool:
+        """Whether the bot can leave and back-fill rooms on `platform` (Matrix)."""
+        return self.rooms is not None and self.rooms.supports(platform)
+
     async def require_staff(self, platform: str, user_id: str, what: str) -> None:
         if not await self.staff.is_staff(platform, user_id):
             contact = self.settings.staff_contact

@@ -13,7 +13,7 @@ DEFAULT_BACKFILL = "30d"
 
 
 def _control(msg: IncomingMessage, svc: Services) -> RoomControl:
-    if svc.rooms is None or not svc.rooms.supports(msg.where.platform):
+    if svc.rooms is None or not svc.manages_rooms(msg.where.platform):
         raise UserError(svc.tr("rooms.unsupported"))
     return svc.rooms
 

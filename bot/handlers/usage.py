@@ -28,5 +28,4 @@ def runnable(route: Route, msg: IncomingMessage, svc: Services, is_staff: bool) 
     nobody is shown room commands on a platform without them (Slack, the console)."""
     if route.staff_only and not is_staff:
         return False
-    return not route.needs_room_control or (
-        svc.rooms is not None and svc.rooms.supports(msg.where.platform))
+    return not route.needs_room_control or svc.manages_rooms(msg.where.platform)
