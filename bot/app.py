@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -15,7 +16,9 @@ from bot.adapters import Adapter
 from bot.chat_hub import AnyStaff, ChatHub
 from bot.errors import BotError, ConfigError
 from bot.handlers import EVENTS, JOBS, MESSAGE_BURSTS, ROUTES
+from bot.health import Health
 from bot.i18n import Translator
+from bot.platform_status import reporters
 from bot.ports import Clock, StaffDirectory, SystemClock
 from bot.room_control import RoomControls
 from bot.router import Router, command_aliases
@@ -25,6 +28,9 @@ from bot.settings import Settings
 from bot.storage import Database, Storage, make_engine
 from bot.storage.migrate import upgrade
 from bot.workplan import WorkPlan
+
+if TYPE_CHECKING:
+    from bot.adapters.probes import OpsServer
 
 log = logging.getLogger(__name__)
 
@@ -73,13 +79,15 @@ COMMAND_NAMES = frozenset(command_aliases([route.name for route in ROUTES]))
 
 
 def build_services(settings: Settings, plan: WorkPlan, storage: Storage,
-                   adapters: Sequence[Adapter], clock: Clock) -> Services:
+                   adapters: Sequence[Adapter], clock: Clock,
+                   health: Health | None = None) -> Services:
     directories: list[StaffDirectory] = [AllowList(settings.staff)]
     directories += [d for d in (a.staff_directory() for a in adapters) if d is not None]
     return Services(settings=settings, plan=plan, storage=storage,
                     chat=ChatHub({a.platform: a.chat for a in adapters}), clock=clock,
                     staff=AnyStaff(directories), tr=Translator(settings.locale),
-                    rooms=RoomControls(adapters))
+                    rooms=RoomControls(adapters), health=health or Health(),
+                    platforms=reporters(adapters))
 
 
 def build_router(svc: Services) -> Router:
@@ -87,17 +95,19 @@ def build_router(svc: Services) -> Router:
     return Router(ROUTES, EVENTS, svc, MESSAGE_BURSTS)
 
 
-def make_adapters(settings: Settings, storage: Storage, clock: Clock) -> list[Adapter]:
+def make_adapters(settings: Settings, storage: Storage, clock: Clock,
+                  health: Health | None = None) -> list[Adapter]:
     """Slack and/or Matrix when configured, else the console."""
     adapters: list[Adapter] = []
     if settings.slack_enabled:
         from bot.adapters.slack import SlackAdapter
 
-        adapters.append(SlackAdapter(settings, storage, clock, commands=COMMAND_NAMES))
+        adapters.append(SlackAdapter(settings, storage, clock, commands=COMMAND_NAMES,
+                                     health=health))
     if settings.matrix_enabled:
         from bot.adapters.matrix import MatrixAdapter
 
-        adapters.append(MatrixAdapter(settings, storage, clock))
+        adapters.append(MatrixAdapter(settings, storage, clock, health=health))
     if not adapters:
         from bot.adapters.console import ConsoleAdapter
 
@@ -106,25 +116,43 @@ def make_adapters(settings: Settings, storage: Storage, clock: Clock) -> list[Ad
 
 
 async def run(settings: Settings, plan: WorkPlan, clock: Clock | None = None,
-              adapters: Sequence[Adapter] | None = None) -> None:
+              adapters: Sequence[Adapter] | None = None, health: Health | None = None) -> None:
     clock = clock or SystemClock()
+    health = health or Health()
     async with open_storage(settings) as storage:
-        running = list(adapters) if adapters is not None else make_adapters(
-            settings, storage, clock)
-        svc = build_services(settings, plan, storage, running, clock)
-        router = build_router(svc)
-        scheduler = Scheduler(svc.zone)
-        for job in JOBS:
-            scheduler.add(job, svc)
-        scheduler.start()
-        log.info("plenary running on %s", ", ".join(a.platform for a in running))
-        try:
-            async with asyncio.TaskGroup() as group:
-                for adapter in running:
-                    group.create_task(adapter.serve(router), name=adapter.platform)
-        except* BotError as failures:
-            # An adapter's refused login is a ConfigError like any other: `__main__` prints
-            # it as one line. (The TaskGroup wraps what its tasks raise.)
-            raise failures.exceptions[0] from None
-        finally:
-            await scheduler.shutdown()
+        with storage.single_replica():
+            running = list(adapters) if adapters is not None else make_adapters(
+                settings, storage, clock, health)
+            svc = build_services(settings, plan, storage, running, clock, health)
+            await _serve(settings, svc, running)
+
+
+async def _serve(settings: Settings, svc: Services, running: Sequence[Adapter]) -> None:
+    router = build_router(svc)
+    scheduler = Scheduler(svc.zone)
+    for job in JOBS:
+        scheduler.add(job, svc)
+    scheduler.start()
+    probes = await _start_probes(settings, svc)
+    log.info("plenary running on %s as replica %s", ", ".join(a.platform for a in running),
+             svc.health.replica)
+    try:
+        async with asyncio.TaskGroup() as group:
+            for adapter in running:
+                group.create_task(adapter.serve(router), name=adapter.platform)
+    except* BotError as failures:
+        # An adapter's refused login is a ConfigError like any other: `__main__` prints
+        # it as one line. (The TaskGroup wraps what its tasks raise.)
+        raise failures.exceptions[0] from None
+    finally:
+        await scheduler.shutdown()
+        if probes is not None:
+            await probes.close()
+
+
+async def _start_probes(settings: Settings, svc: Services) -> OpsServer | None:
+    if settings.ops_port is None:
+        return None
+    from bot.adapters.probes import start_ops
+
+    return await start_ops(svc.health, svc.storage.ping, settings.ops_host, settings.ops_port)

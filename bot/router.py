@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from bot.errors import UsageError, UserError
+from bot.errors import NotAllowed, UsageError, UserError
 from bot.hashtags import fold
 from bot.i18n import Translator, locales
 from bot.message_bursts import BurstHandler, MessageBursts
@@ -92,6 +92,7 @@ class Router:
     async def dispatch(self, event: Event) -> None:
         """Handle one event. Storage failures of plain events propagate to the adapter, so
         that it does not acknowledge (the platform redelivers); command failures are answered."""
+        self._svc.health.events_received.labels(event.where.platform).inc()
         if isinstance(event, IncomingMessage):
             command = split_command(event.text, self._svc.settings.command_prefix)
             if command is not None:
@@ -119,6 +120,7 @@ class Router:
                 run.append(event)
                 continue
             if run:
+                self._svc.health.events_received.labels(run[0].where.platform).inc(len(run))
                 first_failure = await _attempt(self._bursts.handle_many(run), first_failure)
                 run = []
             if event is not None:
@@ -131,11 +133,13 @@ class Router:
         if not await self._svc.storage.claim_event(msg.where.platform, key,
                                                    self._svc.clock.now()):
             log.info("command %s in %s already handled (redelivery)", msg.message_id, msg.where)
+            self._svc.health.events_deduplicated.labels(msg.where.platform).inc()
             return
         svc = await self._in_asker_language(msg)
         route = self._routes.get(self._aliases.get(fold(name), name))
         reply: Reply | str | None
         if route is None:
+            svc.health.commands.labels("unknown", "unknown").inc()
             reply = svc.tr("error.unknown_command", command=self._usage_prefix() + name,
                            help=self._usage_prefix() + "help")
         else:
@@ -154,20 +158,30 @@ class Router:
 
     async def _guarded(self, route: Route, msg: IncomingMessage, args: Args, svc: Services
                        ) -> Reply | str | None:
+        counted = svc.health.commands
         try:
             if route.staff_only:
                 await svc.require_staff(msg.where.platform, msg.sender_id,
                                         self._usage_prefix() + route.name)
-            return await route.handler(msg, args, svc)
+            reply = await route.handler(msg, args, svc)
         except UsageError as exc:
+            counted.labels(route.name, "usage").inc()
             usage = svc.tr(route.usage_key, p=self._usage_prefix())
             return f"{exc.user_text}\n{svc.tr('error.usage', usage=usage)}"
+        except NotAllowed as exc:
+            counted.labels(route.name, "refused").inc()
+            return exc.user_text
         except UserError as exc:
+            counted.labels(route.name, "declined").inc()
             return exc.user_text
         except Exception:
             ref = secrets.token_hex(3)
             log.exception("command %s failed (ref %s) in %s", route.name, ref, msg.where)
+            counted.labels(route.name, "error").inc()
+            svc.health.failed(ref, svc.clock.now(), f"command {route.name}")
             return svc.tr("error.internal", ref=ref)
+        counted.labels(route.name, "ok").inc()
+        return reply
 
     async def _answer(self, msg: IncomingMessage, reply: Reply | str) -> None:
         chat = self._svc.chat

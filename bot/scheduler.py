@@ -7,6 +7,7 @@ doubled or late wake-up (a restart, a second replica) never posts twice or drops
 from __future__ import annotations
 
 import asyncio
+import secrets
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -77,7 +78,9 @@ class Scheduler:
         try:
             await job.run(svc)
         except Exception:
-            log.exception("scheduled job %s failed", job.name)  # the next tick tries again
+            ref = secrets.token_hex(3)
+            log.exception("scheduled job %s failed (ref %s)", job.name, ref)  # next tick retries
+            svc.health.failed(ref, svc.clock.now(), f"job {job.name}")
         finally:
             if task is not None:
                 self._running.discard(task)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from bot.errors import NotAllowed
+from bot.health import Health
 from bot.i18n import Translator
+from bot.platform_status import StatusReporter
 from bot.ports import Chat, Clock, StaffDirectory
 from bot.room_control import RoomControl
 from bot.settings import Settings
@@ -25,6 +27,8 @@ class Services:
     staff: StaffDirectory
     tr: Translator
     rooms: RoomControl | None = None
+    health: Health = field(default_factory=Health)
+    platforms: tuple[StatusReporter, ...] = ()  # for `status`
 
     @property
     def zone(self) -> ZoneInfo:

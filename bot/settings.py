@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     tag_ack: Literal["reaction", "reply", "none"] = "reaction"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
+    # Operations: /metrics, /healthz and /readyz for this replica (empty port: not served).
+    ops_host: str = "0.0.0.0"
+    ops_port: int | None = Field(default=9180, ge=0, le=65535)
+    # How often a standby asks to lead the Matrix sync, and the leader checks it still does.
+    leader_poll_seconds: float = Field(default=5.0, gt=0, le=60)
+
     # Slack (started when the bot token is set).
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
@@ -87,6 +93,11 @@ class Settings(BaseSettings):
     digest_to: CommaList = ()
     channel_timezones: str = ""  # reminders per target: `slack:C1=Europe/Paris,console=UTC`
     channel_locales: str = ""  # `matrix:!room:server=fr`
+
+    @field_validator("ops_port", mode="before")
+    @classmethod
+    def _port_or_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and value.strip() in ("", "off") else value
 
     _split = field_validator("staff", "slack_channels", "matrix_rooms", "digest_to",
                              mode="before")(_split_commas)

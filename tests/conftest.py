@@ -20,6 +20,10 @@ from bot.storage.schema import Base
 from bot.workplan import WorkPlan, load_workplan
 from tests.fakes import Harness
 
+# Tests run many bots, some at once: none serves the operations endpoints on the default
+# port unless its test asks for a port (bots started as subprocesses inherit this too).
+os.environ.setdefault("PLENARY_OPS_PORT", "")
+
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_PLAN = ROOT / "config" / "workplan.yaml"
 

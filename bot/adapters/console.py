@@ -30,6 +30,7 @@ from bot.messages import (
     ReactionAdded,
     ReactionRemoved,
 )
+from bot.platform_status import PlatformStatus
 from bot.ports import Clock, StaffDirectory
 from bot.text import to_plain
 
@@ -96,6 +97,9 @@ class ConsoleAdapter:
         self._run = f"{int(clock.now().timestamp() * 1000):x}"
         self._count = 0
         self._chat = ConsoleChat(self._write, self.short_id, self.full_id)
+
+    async def status(self) -> PlatformStatus:
+        return PlatformStatus(PLATFORM, connected=True)  # the terminal is always there
 
     @property
     def chat(self) -> ConsoleChat:

@@ -28,7 +28,8 @@ async def send_digest(msg: IncomingMessage, args: Args, svc: Services) -> Reply:
         reply = Reply(svc.tr("digest.file_caption", format=request.format, period=scope.period),
                       private=True, attachment=attachment)
     else:
-        digest = await build_digest(svc.storage, svc.plan, scope, now)
+        with svc.health.digest_seconds.time():
+            digest = await build_digest(svc.storage, svc.plan, scope, now)
         chat = render_digest(digest, svc.plan, svc.tr, svc.zone, chat_limit(platform))
         text, full = chat.text, None
         if not chat.complete:

@@ -70,7 +70,8 @@ async def _post(svc: Services, start: datetime, end: datetime) -> None:
     assert svc.settings.staff_conversation is not None
     where = parse_conversation(svc.settings.staff_conversation)  # validated at start
     scope = tagged_between(start, end, DigestFilters(), svc.tr, svc.zone)
-    digest = await build_digest(svc.storage, svc.plan, scope, end)
+    with svc.health.digest_seconds.time():
+        digest = await build_digest(svc.storage, svc.plan, scope, end)
     chat = render_digest(digest, svc.plan, svc.tr, svc.zone, chat_limit(where.platform))
     text = chat.text
     if not chat.complete:  # a room gets no attachment: say where the whole digest is

@@ -29,6 +29,7 @@ async def record_message(msg: IncomingMessage, svc: Services) -> None:
     """Store a message (every message, so that it can be tagged later) with its hashtags."""
     tags = read_hashtags(msg.text, svc.plan)
     outcome = await svc.storage.save_message(msg, tags, svc.clock.now())
+    _count(msg, outcome, svc)
     if outcome is SaveOutcome.NEW and tags.issues:
         await _acknowledge(msg, tags, svc)
 
@@ -38,8 +39,15 @@ async def record_messages(burst: Sequence[IncomingMessage], svc: Services) -> No
     found = [(msg, read_hashtags(msg.text, svc.plan)) for msg in burst]
     outcomes = await svc.storage.save_messages(found, svc.clock.now())
     for (msg, tags), outcome in zip(found, outcomes, strict=True):
+        _count(msg, outcome, svc)
         if outcome is SaveOutcome.NEW and tags.issues:
             await _acknowledge(msg, tags, svc)
+
+
+def _count(msg: IncomingMessage, outcome: SaveOutcome, svc: Services) -> None:
+    counter = (svc.health.events_stored if outcome is SaveOutcome.NEW
+               else svc.health.events_deduplicated)
+    counter.labels(msg.where.platform).inc()
 
 
 async def record_edit(edit: MessageEdited, svc: Services) -> None:

@@ -78,6 +78,7 @@ class _Tick:
                                          DeliveryState.MISSED, self.claimer, self.now, None)
             if won is not None:
                 self.problems.append((due, "missed"))
+                self.svc.health.reminders.labels("missed").inc()
             return
         delivery_id = await self.store.claim(due.key, due.schedule.revision, due.fire_at,
                                              DeliveryState.CLAIMED, self.claimer, self.now,
@@ -100,6 +101,7 @@ class _Tick:
                 state = "failed" if delivery.state is DeliveryState.FAILED else "missed"
                 await self.store.finish(delivery.id, DeliveryState(state), self.now)
                 self.problems.append((due, state))
+                self.svc.health.reminders.labels(state).inc()
                 continue
             if delivery.state is DeliveryState.SENDING:
                 log.warning("resending reminder %s after an interrupted send (same "
@@ -126,10 +128,12 @@ class _Tick:
                                     retry_at=None if final else self.now + RETRY_AFTER)
             if final:
                 self.problems.append((due, "failed"))
+                self.svc.health.reminders.labels("failed").inc()
             return
         late = self.now - due.fire_at > self.late_after
         await self.store.finish(delivery.id, DeliveryState.LATE if late else DeliveryState.SENT,
                                 self.svc.clock.now(), message_id=message_id)
+        self.svc.health.reminders.labels("late" if late else "sent").inc()
 
     async def _text(self, due: Due) -> str:
         if self._counts is None and due.schedule.issues:

@@ -1,7 +1,8 @@
 """Storage: the package's public surface."""
 
-from bot.storage.database import Database, make_engine
+from bot.storage.database import Database, is_outage, make_engine
 from bot.storage.records import SaveOutcome, StoredMessage, TagChange
 from bot.storage.repository import Storage
 
-__all__ = ["Database", "SaveOutcome", "Storage", "StoredMessage", "TagChange", "make_engine"]
+__all__ = ["Database", "SaveOutcome", "Storage", "StoredMessage", "TagChange", "is_outage",
+           "make_engine"]

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from bot.storage.schema import Base
@@ -47,6 +48,11 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
     def _on_begin(connection: Connection) -> None:
         immediate = connection.get_execution_options().get(_IMMEDIATE, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def is_outage(exc: BaseException) -> bool:
+    """The database failed (down, unreachable, timed out), as opposed to one bad write."""
+    return isinstance(exc, OperationalError | InterfaceError | OSError | TimeoutError)
 
 
 class Database:

@@ -43,6 +43,11 @@ class GroupCommit:
         self._busy = False
         self._idle = asyncio.Event()
 
+    @property
+    def queued(self) -> int:
+        """Writes waiting for the next transaction."""
+        return len(self._queue)
+
     async def run(self, op: Callable[[AsyncConnection], Awaitable[T]]) -> T:
         """Apply `op` in the next batch's transaction; returns its result once committed."""
         result: T = await self._enqueue(_Pending(self._new_future(), op=op))

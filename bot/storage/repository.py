@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, func, select
@@ -14,6 +15,7 @@ from bot.storage import digest_queries, message_writes, reaction_writes
 from bot.storage.database import Database
 from bot.storage.digest_store import DigestStore
 from bot.storage.group_commit import GroupCommit
+from bot.storage.leadership import Lease, lead, single_replica
 from bot.storage.new_messages import NewMessage, save_messages
 from bot.storage.records import SaveOutcome, StoredMessage, TagChange
 from bot.storage.reminder_store import ReminderStore
@@ -28,6 +30,24 @@ class Storage:
         self._commits = GroupCommit(db)
         self.digests = DigestStore(db, self._commits)
         self.reminders = ReminderStore(db, self._commits)
+
+    def lead(self, name: str, *, poll_seconds: float = 5.0
+             ) -> AbstractAsyncContextManager[Lease]:
+        """Held by one replica at a time (see `leadership`); waits until it is ours."""
+        return lead(self.db, name, poll_seconds=poll_seconds)
+
+    def single_replica(self) -> AbstractContextManager[None]:
+        """Refuses (ConfigError) a second running bot on the same SQLite file."""
+        return single_replica(self.db)
+
+    @property
+    def queued_writes(self) -> int:
+        return self._commits.queued
+
+    async def ping(self) -> None:
+        """Raises unless the database answers a query."""
+        async with self.db.read() as conn:
+            await conn.execute(select(1))
 
     async def close(self) -> None:
         """Finish queued writes; the engine is the caller's to dispose of."""
@@ -172,6 +192,13 @@ class Storage:
             value = (await conn.execute(select(STATE.c.value).where(STATE.c.key == key))
                      ).scalar_one_or_none()
         return value
+
+    async def state_written_at(self, key: str) -> datetime | None:
+        """When `key` was last written (the Matrix sync token: the last batch stored)."""
+        async with self.db.read() as conn:
+            found: datetime | None = (await conn.execute(
+                select(STATE.c.updated_at).where(STATE.c.key == key))).scalar_one_or_none()
+        return found
 
     async def set_state(self, key: str, value: str, at: datetime) -> None:
         async def op(conn: AsyncConnection) -> None:

@@ -24,8 +24,10 @@ from bot.adapters.matrix.session import open_session
 from bot.adapters.matrix.staff import MatrixStaff
 from bot.adapters.matrix.sync import SyncLoop, backoff_delay
 from bot.errors import AdapterError, UserError
+from bot.health import Health
 from bot.i18n import Translator
 from bot.messages import Conversation, IncomingMessage, MessageEdited
+from bot.platform_status import PlatformStatus
 from bot.ports import Clock, StaffDirectory
 from bot.settings import Settings
 from bot.storage import Storage
@@ -51,12 +53,14 @@ class MatrixAdapter:
 
     def __init__(self, settings: Settings, storage: Storage, clock: Clock, *,
                  timeline_limit: int = 100, backoff_base: float = 1.0,
-                 long_poll_ms: int = 30_000) -> None:
+                 long_poll_ms: int = 30_000, health: Health | None = None) -> None:
         if not settings.matrix_homeserver or not settings.matrix_user_id:
             raise AdapterError("the Matrix adapter needs a homeserver and a user id")
         self._settings = settings
         self._storage = storage
         self._clock = clock
+        self._health = health if health is not None else Health()
+        self._health.expect(PLATFORM)
         self._tr = Translator(settings.locale)
         self.client = nio.AsyncClient(settings.matrix_homeserver, settings.matrix_user_id,
                                       config=client_config())
@@ -70,7 +74,9 @@ class MatrixAdapter:
                                  storage=storage, clock=clock, http=self.http, rooms=self.rooms,
                                  keeper=self.keeper, staff=self._staff)
         self.sync = SyncLoop(self.http, self.ingest, storage, timeline_limit=timeline_limit,
-                             backoff_base=backoff_base, long_poll_ms=long_poll_ms)
+                             backoff_base=backoff_base, long_poll_ms=long_poll_ms,
+                             on_batch=self._health.ack_seconds.labels(PLATFORM).observe,
+                             on_storage_failure=self._health.database_errors.inc)
         self.dispatch: Dispatch | None = None  # the router's, once serving
         self._started = False
         self._backoff_base = backoff_base
@@ -100,13 +106,41 @@ class MatrixAdapter:
                           exc)
         self._started = True
 
+    async def status(self) -> PlatformStatus:
+        return PlatformStatus(
+            PLATFORM, self._health.connected.get(PLATFORM, False),
+            leader=await self._storage.get_state(f"{self.lead_name}:leader"),
+            last_received_at=await self._storage.state_written_at(self.ingest.token_key))
+
+    @property
+    def lead_name(self) -> str:
+        """What the replicas sharing a database take turns at: one sync per bot account."""
+        return f"matrix-sync:{self._settings.matrix_user_id}"
+
     async def serve(self, dispatch: Dispatch) -> None:
         self.dispatch = dispatch
         try:
             await self._start_when_reachable()
-            await self.sync.run(dispatch)
+            self._health.set_connected(PLATFORM, True)  # every replica sends; one syncs
+            await self._sync_while_leading(dispatch)
         finally:
+            self._health.set_connected(PLATFORM, False)
             await self.close()
+
+    async def _sync_while_leading(self, dispatch: Dispatch) -> None:
+        """Sync only while this replica leads: two syncs would answer every command twice and
+        race on the token. A standby waits; a leader that loses its lock stands by again."""
+        while True:
+            async with self._storage.lead(
+                    self.lead_name, poll_seconds=self._settings.leader_poll_seconds) as lease:
+                self._health.set_leading(True)
+                try:
+                    await self._storage.set_state(f"{self.lead_name}:leader",
+                                                  self._health.replica, self._clock.now())
+                    await lease.keep_running(self.sync.run(dispatch))
+                finally:
+                    self._health.set_leading(False)
+            log.warning("no longer leading the Matrix sync; standing by")
 
     async def _start_when_reachable(self) -> None:
         """A homeserver that is down at start is waited for (with backoff), not fatal."""

@@ -15,10 +15,9 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
-from sqlalchemy.exc import InterfaceError, OperationalError
-
 from bot.adapters import Dispatch, dispatch_together
 from bot.messages import IncomingMessage
+from bot.storage import is_outage
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +30,7 @@ class StorageUnavailable(RuntimeError):
 
 def is_transient(exc: BaseException) -> bool:
     """A database outage (retry the batch) rather than one bad event (skip it)."""
-    return isinstance(exc, OperationalError | InterfaceError | OSError | TimeoutError)
+    return is_outage(exc)
 
 
 class Batch:

@@ -8,9 +8,11 @@ import asyncio
 import json
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable
 
 from bot.adapters import Dispatch
+from bot.adapters.matrix.batch import StorageUnavailable
 from bot.adapters.matrix.http import MatrixError, MatrixHttp
 from bot.adapters.matrix.ingest import SyncIngest
 from bot.errors import AdapterError
@@ -43,7 +45,11 @@ class SyncLoop:
     def __init__(self, http: MatrixHttp, ingest: SyncIngest, storage: Storage, *,
                  timeline_limit: int = 100, long_poll_ms: int = LONG_POLL_MS,
                  backoff_base: float = 1.0, backoff_cap: float = 60.0,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 on_batch: Callable[[float], None] | None = None,
+                 on_storage_failure: Callable[[], None] | None = None) -> None:
+        """`on_batch` is told how long each batch took from arrival to its token stored;
+        `on_storage_failure` of each batch the database failed under."""
         self._http = http
         self._ingest = ingest
         self._storage = storage
@@ -51,6 +57,8 @@ class SyncLoop:
         self._long_poll_ms = long_poll_ms
         self._backoff = (backoff_base, backoff_cap)
         self._sleep = sleep
+        self._on_batch = on_batch
+        self._on_storage_failure = on_storage_failure
         self.synced = asyncio.Event()  # set after each sync batch is stored (tests wait on it)
         self.batches = 0
         self.failures = 0  # sync attempts that failed, in all
@@ -88,6 +96,7 @@ class SyncLoop:
                 query["timeout"] = str(self._long_poll_ms)
         response = await self._http.request("GET", "/sync", query=query,
                                             time_limit=self._long_poll_ms / 1000 + 15)
+        arrived = time.perf_counter()
         work = asyncio.ensure_future(self._ingest.apply(response, token, dispatch))
         try:
             next_batch = await asyncio.shield(work)
@@ -97,10 +106,14 @@ class SyncLoop:
                 await work
             raise
         self.batches += 1
+        if self._on_batch is not None:
+            self._on_batch(time.perf_counter() - arrived)
         self.synced.set()
         return next_batch
 
     async def _pause(self, failures: int, exc: Exception) -> int:
+        if isinstance(exc, StorageUnavailable) and self._on_storage_failure is not None:
+            self._on_storage_failure()
         failures += 1
         self.failures += 1
         delay = backoff_delay(failures, *self._backoff)

@@ -26,10 +26,12 @@ from bot.adapters.slack.socket_mode import serve_socket_mode
 from bot.adapters.slack.staff import SlackStaffGroup
 from bot.adapters.slack.tasks import BackgroundTasks
 from bot.errors import AdapterError, ConfigError
+from bot.health import Health
 from bot.i18n import Translator
+from bot.platform_status import PlatformStatus
 from bot.ports import Clock, StaffDirectory
 from bot.settings import Settings
-from bot.storage import Storage
+from bot.storage import Storage, is_outage
 from bot.workplan import WorkPlan, load_workplan
 
 __all__ = ["SlackAdapter"]
@@ -57,9 +59,12 @@ class SlackAdapter:
     platform = PLATFORM
 
     def __init__(self, settings: Settings, storage: Storage, clock: Clock,
-                 plan: WorkPlan | None = None, *, commands: frozenset[str]) -> None:
+                 plan: WorkPlan | None = None, *, commands: frozenset[str],
+                 health: Health | None = None) -> None:
         """`commands`: the core's command names, so that `@plenary digest` is one."""
         self._settings = settings
+        self._health = health if health is not None else Health()
+        self._health.expect(PLATFORM)
         self._commands = commands
         self._storage = storage
         self._clock = clock
@@ -99,15 +104,18 @@ class SlackAdapter:
             app = build_app(self._client, secret, listeners)
             if self._settings.slack_app_token is not None:
                 await serve_socket_mode(app, self._settings.slack_app_token.get_secret_value(),
-                                        self.ready.set)
+                                        self._connected)
             elif secret is None:
                 raise ConfigError("PLENARY_SLACK_SIGNING_SECRET is required for the HTTP "
                                   "transport (or set PLENARY_SLACK_APP_TOKEN for Socket Mode)")
             else:
-                await serve_http(web_app(app, secret, listeners.receive_event),
+                await serve_http(web_app(app, secret, listeners.receive_event,
+                                         self._health.ack_seconds.labels(PLATFORM).observe,
+                                         self._count_failure),
                                  self._settings.http_host, self._settings.http_port,
                                  self._listening)
         finally:
+            self._health.set_connected(PLATFORM, False)
             await self._tasks.drain()
             await self._reactions.close()
             await self._directory.close()
@@ -115,6 +123,17 @@ class SlackAdapter:
 
     def _listening(self, port: int) -> None:
         self.port = port
+        self._connected()
+
+    async def status(self) -> PlatformStatus:
+        return PlatformStatus(PLATFORM, self._health.connected.get(PLATFORM, False))
+
+    def _count_failure(self, exc: Exception) -> None:
+        if is_outage(exc):
+            self._health.database_errors.inc()
+
+    def _connected(self) -> None:
+        self._health.set_connected(PLATFORM, True)
         self.ready.set()
 
     def _secret(self) -> str | None:
@@ -145,5 +164,5 @@ class SlackAdapter:
                            storage=self._storage, clock=self._clock, plan=self._plan,
                            tr=self._tr, prefix=self._settings.command_prefix)
         inbox = EventInbox(self._storage, self._clock, self._directory, workspace, dispatch,
-                           self._settings.command_prefix, self._commands)
+                           self._settings.command_prefix, self._commands, self._health)
         return SlackListeners(parts, inbox, dispatch)

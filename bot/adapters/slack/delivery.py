@@ -24,6 +24,7 @@ from bot.adapters.slack.inbound import (
     read_mention,
 )
 from bot.adapters.slack.wellformed import Malformed, check_event
+from bot.health import Health
 from bot.messages import IncomingMessage
 from bot.ports import Clock
 from bot.storage import Storage
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 class EventInbox:
     def __init__(self, storage: Storage, clock: Clock, directory: SlackDirectory,
                  workspace: Workspace, dispatch: Dispatch, prefix: str,
-                 commands: frozenset[str]) -> None:
+                 commands: frozenset[str], health: Health) -> None:
         self._storage = storage
         self._clock = clock
         self._directory = directory
@@ -42,6 +43,7 @@ class EventInbox:
         self._dispatch = dispatch
         self._prefix = prefix
         self._commands = commands
+        self._health = health
 
     async def deliver(self, body: Mapping[str, Any]) -> None:
         """Returns once the event's effects are stored; raises (→ 5xx, Slack retries) if not."""
@@ -69,6 +71,7 @@ class EventInbox:
         key = f"event:{body.get('event_id') or event.get('event_ts')}"
         if await self._storage.was_handled(PLATFORM, key):
             log.info("Slack event %s already handled (redelivery)", key)
+            self._health.events_deduplicated.labels(PLATFORM).inc()
             return
         await self._dispatch(neutral)
         await self._storage.claim_event(PLATFORM, key, self._clock.now())

@@ -17,6 +17,7 @@ import asyncio
 import hashlib
 import hmac
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -39,14 +40,19 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 MAX_BODY = 1024 * 1024  # Slack's payloads are far smaller; refuse floods before verifying
 ReceiveEvent = Callable[[dict[str, Any]], Awaitable[None]]
-_REFUSED = {"error": "invalid request"}  # what bolt answers a bad signature with
+_REFUSED = {"error": "invalid request"}
+GRACE_SECONDS = 5.0  # what bolt answers a bad signature with
 
 
-def web_app(app: AsyncApp, signing_secret: str, receive_event: ReceiveEvent
-            ) -> web.Application:
+def web_app(app: AsyncApp, signing_secret: str, receive_event: ReceiveEvent,
+            observe_ack: Callable[[float], None] | None = None,
+            on_failure: Callable[[Exception], None] | None = None) -> web.Application:
+    """`observe_ack` is told how long each event took from arrival to its (stored) 200,
+    `on_failure` of each event that could not be stored (answered 500)."""
     verifier = _BytesVerifier(signing_secret)
 
     async def slack_events(request: web.Request) -> web.StreamResponse:
+        started = time.perf_counter()
         raw = await request.read()
         if not _signed(verifier, raw, request):
             log.warning("refused a request with a bad or stale Slack signature")
@@ -66,10 +72,14 @@ def web_app(app: AsyncApp, signing_secret: str, receive_event: ReceiveEvent
         if body is not None and body["type"] == "event_callback":
             try:
                 await receive_event(body)
-            except Exception:
+            except Exception as exc:
                 log.exception("Slack event %s not stored: Slack will deliver it again",
                               body.get("event_id"))
+                if on_failure is not None:
+                    on_failure(exc)
                 return web.Response(status=500)
+            if observe_ack is not None:
+                observe_ack(time.perf_counter() - started)
             return web.Response(status=200)
         bolt_request = AsyncBoltRequest(body=raw.decode("utf-8", errors="replace"),
                                         query=request.query_string,
@@ -123,7 +133,9 @@ async def serve_http(application: web.Application, host: str, port: int,
     runner = web.AppRunner(application, access_log=None, handle_signals=False)
     await runner.setup()
     try:
-        site = web.TCPSite(runner, host, port)
+        # On stop: no new connection is accepted, and deliveries in flight get this long to
+        # finish storing (their 200 means stored); the whole stop must fit in 10 s.
+        site = web.TCPSite(runner, host, port, shutdown_timeout=GRACE_SECONDS)
         await site.start()
         bound = int(runner.addresses[0][1])
         log.info("Slack endpoint listening on http://%s:%d%s", host, bound, EVENTS_PATH)
