@@ -7,8 +7,8 @@ doubled or late wake-up (a restart, a second replica) never posts twice or drops
 from __future__ import annotations
 
 import asyncio
-import secrets
 import logging
+import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo

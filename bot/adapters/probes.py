@@ -55,10 +55,10 @@ async def start_ops(health: Health, ping_database: Callable[[], Awaitable[None]]
                     port: int) -> OpsServer:
     """Listening once this returns; a port that cannot be bound is a settings mistake."""
     runner = web.AppRunner(ops_app(health, ping_database), access_log=None,
-                           handle_signals=False)
+                           handle_signals=False, shutdown_timeout=1.0)
     await runner.setup()
     try:
-        site = web.TCPSite(runner, host, port, shutdown_timeout=1.0)
+        site = web.TCPSite(runner, host, port)
         await site.start()
     except OSError as exc:
         await runner.cleanup()

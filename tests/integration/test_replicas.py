@@ -198,8 +198,18 @@ async def test_the_matrix_leader_is_killed_and_nothing_is_lost_or_doubled(
             assert _answers_to(events, bot_user.user_id, first_command) == 1
             assert _answers_to(events, bot_user.user_id, second_command) == 1
             assert _slack_answers(fake, command_ts) == 1
-            for survivor in survivors:
-                assert await survivor.stop() == 0, survivor.log()[-3000:]
+            counted = "".join([await survivor.metrics(http) for survivor in survivors])
+            assert _metric(counted, 'plenary_events_deduplicated_total{platform="slack"}') > 0
+
+            # SIGTERM hands the lead over at once (no waiting for a dead session) and exits 0.
+            new_leader = (await leaders(survivors, http))[0]
+            last = next(r for r in survivors if r is not new_leader)
+            stopping = time.monotonic()
+            assert await new_leader.stop() == 0, new_leader.log()[-3000:]
+            assert time.monotonic() - stopping < 10
+            await wait_until(lambda: _one_leader([last], http), 10, "the lead handed over")
+            assert "handed over matrix-sync" in new_leader.log()
+            assert await last.stop() == 0, last.log()[-3000:]
         finally:
             for replica in replicas:
                 if replica.alive:
@@ -213,6 +223,12 @@ async def _one_leader(replicas: list[Replica], http: aiohttp.ClientSession) -> b
 
 async def _answered(client: nio.AsyncClient, bot: str, room_id: str, event_id: str) -> bool:
     return _answers_to(await timeline(client, room_id), bot, event_id) >= 1
+
+
+def _metric(text: str, name: str) -> float:
+    """The sum of a metric's samples across replicas' /metrics texts."""
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+               if line.startswith(name))
 
 
 def _slack_answers(fake: FakeSlack, ts: str) -> int:

@@ -130,12 +130,13 @@ def _well_formed(content_type: str, raw: bytes) -> dict[str, Any] | None:
 async def serve_http(application: web.Application, host: str, port: int,
                      on_listening: Callable[[int], None]) -> None:
     """Serve until cancelled; `on_listening` gets the bound port (useful with port 0)."""
-    runner = web.AppRunner(application, access_log=None, handle_signals=False)
+    # On stop: no new connection is accepted, and deliveries in flight get this long to
+    # finish storing (their 200 means stored); the whole stop must fit in 10 s.
+    runner = web.AppRunner(application, access_log=None, handle_signals=False,
+                           shutdown_timeout=GRACE_SECONDS)
     await runner.setup()
     try:
-        # On stop: no new connection is accepted, and deliveries in flight get this long to
-        # finish storing (their 200 means stored); the whole stop must fit in 10 s.
-        site = web.TCPSite(runner, host, port, shutdown_timeout=GRACE_SECONDS)
+        site = web.TCPSite(runner, host, port)
         await site.start()
         bound = int(runner.addresses[0][1])
         log.info("Slack endpoint listening on http://%s:%d%s", host, bound, EVENTS_PATH)
