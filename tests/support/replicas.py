@@ -120,20 +120,19 @@ async def leaders(replicas: list[Replica], http: aiohttp.ClientSession) -> list[
 async def fresh_postgres_database(server_url: str) -> tuple[str, str]:
     """A new, empty database on the server of `server_url`: (its URL, its name)."""
     name = f"plenary_replicas_{uuid.uuid4().hex[:10]}"
-    admin = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        await admin.dispose()
+    await _on_server(server_url, f'CREATE DATABASE "{name}"')
     base, _, _ = server_url.rpartition("/")
     return f"{base}/{name}", name
 
 
 async def drop_postgres_database(server_url: str, name: str) -> None:
+    await _on_server(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def _on_server(server_url: str, statement: str) -> None:
     admin = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
     try:
         async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            await conn.execute(text(statement))
     finally:
         await admin.dispose()
