@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import signal
 import sys
 from collections.abc import Coroutine, Sequence
@@ -16,6 +15,7 @@ from typing import Any
 
 from bot import __version__
 from bot.errors import AdapterError, ConfigError, UserError
+from bot.logs import configure_logging
 from bot.settings import Settings, load_settings
 from bot.workplan import WorkPlan, load_workplan
 
@@ -58,10 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = args.command or "run"
     try:
         settings = load_settings()
-        logging.basicConfig(level=settings.log_level, stream=sys.stderr,
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        for chatty in ("alembic", "apscheduler"):  # a line per migration step or job run
-            logging.getLogger(chatty).setLevel(logging.WARNING)
+        configure_logging(settings)
         plan = load_workplan(settings.workplan)
         if command == "check-config":
             print(_summary(settings, plan))

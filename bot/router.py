@@ -7,12 +7,14 @@ import re
 import secrets
 import shlex
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.errors import UsageError, UserError
 from bot.hashtags import fold
 from bot.i18n import Translator, locales
+from bot.log_context import log_context
 from bot.message_bursts import BurstHandler, MessageBursts
 from bot.messages import Event, IncomingMessage, Reply
 from bot.services import Services
@@ -92,6 +94,12 @@ class Router:
     async def dispatch(self, event: Event) -> None:
         """Handle one event. Storage failures of plain events propagate to the adapter, so
         that it does not acknowledge (the platform redelivers); command failures are answered."""
+        with log_context(platform=event.where.platform, room=event.where.id,
+                         message_id=event.message_id):
+            log.debug("handling %s", type(event).__name__)
+            await self._dispatch(event)
+
+    async def _dispatch(self, event: Event) -> None:
         if isinstance(event, IncomingMessage):
             command = split_command(event.text, self._svc.settings.command_prefix)
             if command is not None:
@@ -119,7 +127,8 @@ class Router:
                 run.append(event)
                 continue
             if run:
-                first_failure = await _attempt(self._bursts.handle_many(run), first_failure)
+                with _burst_log_context(run):
+                    first_failure = await _attempt(self._bursts.handle_many(run), first_failure)
                 run = []
             if event is not None:
                 first_failure = await _attempt(self.dispatch(event), first_failure)
@@ -207,6 +216,14 @@ def command_aliases(names: Sequence[str]) -> dict[str, str]:
         for name in names:
             aliases.setdefault(fold(tr(f"command.{name}")), name)
     return aliases
+
+
+def _burst_log_context(run: Sequence[IncomingMessage]) -> AbstractContextManager[None]:
+    # No one event or message id; the room if they share one (a sync batch spans rooms).
+    rooms = {msg.where.id for msg in run}
+    return log_context(platform=run[0].where.platform,
+                       room=rooms.pop() if len(rooms) == 1 else None,
+                       event_id=None, message_id=None)
 
 
 async def _attempt(step: Awaitable[None], failure: Exception | None) -> Exception | None:

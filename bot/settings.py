@@ -54,6 +54,7 @@ class Settings(BaseSettings):
     command_prefix: str = "!"
     tag_ack: Literal["reaction", "reply", "none"] = "reaction"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
 
     # Slack (started when the bot token is set).
     slack_bot_token: SecretStr | None = None
