@@ -7,7 +7,6 @@ import re
 import secrets
 import shlex
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -127,8 +126,7 @@ class Router:
                 run.append(event)
                 continue
             if run:
-                with _burst_log_context(run):
-                    first_failure = await _attempt(self._bursts.handle_many(run), first_failure)
+                first_failure = await _attempt(self._bursts.handle_many(run), first_failure)
                 run = []
             if event is not None:
                 first_failure = await _attempt(self.dispatch(event), first_failure)
@@ -216,14 +214,6 @@ def command_aliases(names: Sequence[str]) -> dict[str, str]:
         for name in names:
             aliases.setdefault(fold(tr(f"command.{name}")), name)
     return aliases
-
-
-def _burst_log_context(run: Sequence[IncomingMessage]) -> AbstractContextManager[None]:
-    # No one event or message id; the room if they share one (a sync batch spans rooms).
-    rooms = {msg.where.id for msg in run}
-    return log_context(platform=run[0].where.platform,
-                       room=rooms.pop() if len(rooms) == 1 else None,
-                       event_id=None, message_id=None)
 
 
 async def _attempt(step: Awaitable[None], failure: Exception | None) -> Exception | None:
