@@ -1,6 +1,7 @@
 # plenary: a slim image running `plenary run` as a non-root user, SQLite data in a volume.
 #   docker build -t plenary .
 #   docker run --env-file .env -v plenary-data:/data -p 3000:3000 plenary
+#   (several replicas on PostgreSQL: docker-compose.yml and docs/deploy.md)
 FROM python:3.11-slim AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
@@ -20,5 +21,10 @@ ENV PLENARY_DATABASE_URL=sqlite+aiosqlite:////data/plenary.db \
     PYTHONUNBUFFERED=1
 # Slack's Events API (HTTP transport); unused with Socket Mode or Matrix only.
 EXPOSE 3000
+# The ops server: /metrics, /healthz, /readyz (PLENARY_OPS_PORT).
+EXPOSE 9180
+# No curl in the slim image: urllib raises on a 503 (database down, adapter not connected).
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://localhost:9180/readyz', timeout=3)"]
 ENTRYPOINT ["plenary"]
 CMD ["run"]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import signal
 import sys
 from collections.abc import Coroutine, Sequence
@@ -16,6 +15,7 @@ from typing import Any
 
 from bot import __version__
 from bot.errors import AdapterError, ConfigError, UserError
+from bot.logs import configure_logging
 from bot.settings import Settings, load_settings
 from bot.workplan import WorkPlan, load_workplan
 
@@ -43,6 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
     db_commands.add_parser("upgrade", help="migrate the database to the newest schema")
+    backup = db_commands.add_parser("backup", help="copy a SQLite database while the bot runs")
+    backup.add_argument("path", type=Path, help="the copy to write (replaced if it exists)")
     commands.add_parser("check-config", help="validate settings and work plan, print a summary")
     backfill = commands.add_parser("backfill", help="tag the past messages of a Matrix room")
     backfill.add_argument("room", help="a room id (!abc:example.org) or alias (#room:example.org)")
@@ -58,16 +60,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = args.command or "run"
     try:
         settings = load_settings()
-        logging.basicConfig(level=settings.log_level, stream=sys.stderr,
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        for chatty in ("alembic", "apscheduler"):  # a line per migration step or job run
-            logging.getLogger(chatty).setLevel(logging.WARNING)
+        configure_logging(settings)
         plan = load_workplan(settings.workplan)
         if command == "check-config":
             print(_summary(settings, plan))
             return 0
         if command == "db":
-            return _run_async(_upgrade(settings))
+            return _run_async(_db(settings, args))
         if command == "digest":
             return _run_async(_digest(settings, plan, args))
         if command == "backfill":
@@ -111,6 +110,16 @@ async def _serve(settings: Settings, plan: WorkPlan) -> int:
 
     await run(settings, plan)
     return 0
+
+
+async def _db(settings: Settings, args: argparse.Namespace) -> int:
+    if args.db_command == "backup":
+        from bot.storage.backup import backup_sqlite
+
+        source = await backup_sqlite(settings.database_url, args.path)
+        print(f"backed up {source} to {args.path}")
+        return 0
+    return await _upgrade(settings)
 
 
 async def _upgrade(settings: Settings) -> int:

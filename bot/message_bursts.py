@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractContextManager
 
+from bot.log_context import log_context
 from bot.messages import IncomingMessage
 from bot.services import Services
 
@@ -55,6 +57,11 @@ class MessageBursts:
         task.add_done_callback(self._running.discard)
 
     async def _run(self, burst: list[tuple[IncomingMessage, asyncio.Future[None]]]) -> None:
+        with _burst_log_context([msg for msg, _ in burst]):
+            await self._run_burst(burst)
+
+    async def _run_burst(self, burst: list[tuple[IncomingMessage, asyncio.Future[None]]]
+                         ) -> None:
         try:
             await self._handle_burst([msg for msg, _ in burst], self._svc)
         except Exception as exc:
@@ -84,3 +91,16 @@ def _settle(future: asyncio.Future[None], error: BaseException | None = None) ->
         future.set_result(None)
     else:
         future.set_exception(error)
+
+
+def _burst_log_context(msgs: Sequence[IncomingMessage]) -> AbstractContextManager[None]:
+    """The burst's own log fields, whichever event's context its task was started in: one
+    message's, or for several their platform and shared room, with no one event id."""
+    if len(msgs) == 1:
+        msg = msgs[0]
+        return log_context(platform=msg.where.platform, room=msg.where.id,
+                           message_id=msg.message_id)
+    rooms = {msg.where.id for msg in msgs}
+    return log_context(platform=msgs[0].where.platform,
+                       room=rooms.pop() if len(rooms) == 1 else None,
+                       event_id=None, message_id=None)

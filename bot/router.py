@@ -13,6 +13,7 @@ from typing import Any
 from bot.errors import NotAllowed, UsageError, UserError
 from bot.hashtags import fold
 from bot.i18n import Translator, locales
+from bot.log_context import log_context
 from bot.message_bursts import BurstHandler, MessageBursts
 from bot.messages import Event, IncomingMessage, Reply
 from bot.services import Services
@@ -93,6 +94,12 @@ class Router:
         """Handle one event. Storage failures of plain events propagate to the adapter, so
         that it does not acknowledge (the platform redelivers); command failures are answered."""
         self._svc.health.events_received.labels(event.where.platform).inc()
+        with log_context(platform=event.where.platform, room=event.where.id,
+                         message_id=event.message_id):
+            log.debug("handling %s", type(event).__name__)
+            await self._dispatch(event)
+
+    async def _dispatch(self, event: Event) -> None:
         if isinstance(event, IncomingMessage):
             command = split_command(event.text, self._svc.settings.command_prefix)
             if command is not None:

@@ -54,6 +54,7 @@ class Settings(BaseSettings):
     command_prefix: str = "!"
     tag_ack: Literal["reaction", "reply", "none"] = "reaction"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
 
     # Operations: /metrics, /healthz and /readyz for this replica (empty port: not served).
     ops_host: str = "0.0.0.0"

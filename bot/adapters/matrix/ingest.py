@@ -20,6 +20,7 @@ from bot.adapters.matrix.inbound import (
 from bot.adapters.matrix.rooms import RoomKeeper
 from bot.adapters.matrix.roomstate import RoomState, RoomStates, read_timeline
 from bot.adapters.matrix.staff import MatrixStaff
+from bot.log_context import log_context
 from bot.messages import IncomingMessage, MessageDeleted, MessageEdited, ReactionRemoved
 from bot.ports import Clock
 from bot.storage import Storage
@@ -71,7 +72,8 @@ class SyncIngest:
         batch = Batch()
         try:
             for room_id, info in _sections(rooms, "join"):
-                await self._joined_room(room_id, info, since, batch, dispatch)
+                with log_context(platform="matrix", room=room_id):
+                    await self._joined_room(room_id, info, since, batch, dispatch)
         except BaseException:
             await batch.abandon()  # no task is left running unobserved
             raise
@@ -115,7 +117,8 @@ class SyncIngest:
             if isinstance(item, EncryptionOn):
                 await self._keeper.on_encrypted(room_id)
                 return  # from here on the room is unreadable: store nothing more
-            await self._route(item, room, followed, batch, dispatch)
+            with log_context(event_id=_event_id(item)):
+                await self._route(item, room, followed, batch, dispatch)
 
     async def _route(self, item: IncomingMessage | MessageEdited | Reacted | Redacted,
                      room: RoomState, followed: bool, batch: Batch, dispatch: Dispatch
@@ -163,6 +166,14 @@ class SyncIngest:
             await self._storage.set_state(key, "", item.at)
             return
         await dispatch(MessageDeleted(item.where, item.redacts, item.at))
+
+
+def _event_id(item: IncomingMessage | MessageEdited | Reacted | Redacted) -> str | None:
+    """The id logged with `item`: a message's or reaction's own (an edit or redaction carries
+    only the id of the message it changes, which the router logs as its message id)."""
+    if isinstance(item, Reacted):
+        return item.reaction_id
+    return item.message_id if isinstance(item, IncomingMessage) else None
 
 
 def _own_join(events: list[dict[str, Any]], me: str) -> int | None:

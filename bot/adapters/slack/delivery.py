@@ -25,6 +25,7 @@ from bot.adapters.slack.inbound import (
 )
 from bot.adapters.slack.wellformed import Malformed, check_event
 from bot.health import Health
+from bot.log_context import log_context
 from bot.messages import IncomingMessage
 from bot.ports import Clock
 from bot.storage import Storage
@@ -48,6 +49,12 @@ class EventInbox:
     async def deliver(self, body: Mapping[str, Any]) -> None:
         """Returns once the event's effects are stored; raises (→ 5xx, Slack retries) if not."""
         event = body.get("event")
+        channel = event.get("channel") if isinstance(event, dict) else None
+        with log_context(platform=PLATFORM, event_id=_id(body.get("event_id")),
+                         room=_id(channel)):
+            await self._deliver(body, event)
+
+    async def _deliver(self, body: Mapping[str, Any], event: object) -> None:
         try:  # the HTTP endpoint refused these already; Socket Mode envelopes come here
             check_event(event if isinstance(event, dict) else {})
         except Malformed as problem:
@@ -86,3 +93,6 @@ class EventInbox:
         users = [str(event.get("user", "")), *mentioned_user_ids(str(event.get("text", "")))]
         await self._directory.learn(users, [channel])
 
+
+def _id(value: object) -> str | None:
+    return value if isinstance(value, str) else None  # a `channel` may be an object
