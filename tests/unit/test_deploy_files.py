@@ -69,6 +69,9 @@ def test_replicas_are_healthy_when_readyz_answers_with_python_alone(compose: dic
         assert "curl" not in check and "urllib.request.urlopen" in check
         assert f"http://localhost:{OPS_PORT}/readyz" in check
     assert {HTTP_PORT, OPS_PORT} <= _exposed()
+    # The health checks ask the port the bot serves its probes on by default.
+    from bot.settings import Settings
+    assert Settings.model_fields["ops_port"].default == OPS_PORT
 
 
 def test_every_published_port_is_one_the_image_exposes(compose: dict[str, Any]) -> None:
