@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from bot.errors import NotAllowed
 from bot.i18n import Translator
+from bot.language_detection import LanguageDetector
 from bot.ports import Chat, Clock, StaffDirectory
 from bot.room_control import RoomControl
 from bot.settings import Settings
@@ -25,6 +26,8 @@ class Services:
     staff: StaffDirectory
     tr: Translator
     rooms: RoomControl | None = None
+    # Its model loads on first use, once per process (the services are built once).
+    detector: LanguageDetector = field(default_factory=LanguageDetector)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -82,7 +82,8 @@ async def _post(svc: Services, start: datetime, end: datetime) -> None:
 
 async def _mail(svc: Services, start: datetime, end: datetime) -> None:
     scope = tagged_between(start, end, DigestFilters(), svc.tr, svc.zone)
-    exporter = Exporter(svc.storage, svc.plan, svc.tr, svc.zone)
+    exporter = Exporter(svc.storage, svc.plan, svc.tr, svc.zone, svc.settings.lens_min_groups,
+                        svc.settings.lens_silent_days)
     html: str | None
     try:
         markdown = (await export_attachment(exporter, "md", scope, end)).content.decode("utf-8")

@@ -14,6 +14,7 @@ from bot.storage import digest_queries, message_writes, reaction_writes
 from bot.storage.database import Database
 from bot.storage.digest_store import DigestStore
 from bot.storage.group_commit import GroupCommit
+from bot.storage.inclusion_store import InclusionStore, forget_group
 from bot.storage.new_messages import NewMessage, save_messages
 from bot.storage.records import SaveOutcome, StoredMessage, TagChange
 from bot.storage.reminder_store import ReminderStore
@@ -28,6 +29,7 @@ class Storage:
         self._commits = GroupCommit(db)
         self.digests = DigestStore(db, self._commits)
         self.reminders = ReminderStore(db, self._commits)
+        self.inclusion = InclusionStore(db, self._commits)
 
     async def close(self) -> None:
         """Finish queued writes; the engine is the caller's to dispose of."""
@@ -72,10 +74,12 @@ class Storage:
         return await self._commits.run(op)
 
     async def forget_sender(self, platform: str, sender_id: str, at: datetime) -> int:
-        """Erase a person: their messages (the count returned) and their reactions."""
+        """Erase a person: their messages (the count returned), their reactions, their
+        language and their stakeholder group."""
         async def op(conn: AsyncConnection) -> int:
             await reaction_writes.forget_reactions(conn, platform, sender_id, at)
             await conn.execute(MEMBER_LANGUAGES.delete().where(_member(platform, sender_id)))
+            await forget_group(conn, platform, sender_id)
             return await message_writes.forget_sender(conn, platform, sender_id, at)
         return await self._commits.run(op)
 
