@@ -26,7 +26,7 @@ async def declare_group(msg: IncomingMessage, args: Args, svc: Services) -> str:
     words = list(args.words)
     member = member_named(words[0], platform) if words else None
     if member is not None:
-        await svc.require_staff(platform, msg.sender_id, svc.tr("iam.other_what"))
+        await svc.require_staff(platform, msg.sender_id, f"{prefix}iam @member")
         words = words[1:]
     if not words:
         current = await svc.storage.inclusion.group_of(platform, member or msg.sender_id)

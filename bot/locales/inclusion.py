@@ -14,7 +14,6 @@ en = {
     "iam.set": "Done: you belong to {group}.",
     "iam.set_other": "Done: {member} belongs to {group}.",
     "iam.unknown": "There is no group `{word}`. Groups: {choices}.",
-    "iam.other_what": "set another member's group",
     "lens.title": "Who is missing",
     "lens.none": "No gaps: every issue has recent input from enough groups, in every language.",
     "lens.never": "no input yet",
