@@ -24,6 +24,10 @@ async def fill_languages(svc: Services) -> int:
     """Idempotent: only messages without a language are looked at; returns how many got one."""
     done = 0
     languages = svc.plan.languages
+    store = svc.storage.inclusion
+    if not store.maybe_pending:
+        return 0  # nothing stored since the last look: no scan
+    store.maybe_pending = False  # cleared first: a message stored during the scan sets it
     for _ in range(MAX_BATCHES):
         pending = await svc.storage.inclusion.pending_languages(BATCH)
         if not pending:
@@ -42,6 +46,8 @@ async def fill_languages(svc: Services) -> int:
         done += len(found)
         if len(pending) < BATCH:
             break
+    else:
+        store.maybe_pending = True  # a backlog: the next tick goes on
     if done:
         log.debug("languages recorded for %d messages", done)
     return done

@@ -28,6 +28,10 @@ class InclusionStore:
     def __init__(self, db: Database, commits: GroupCommit) -> None:
         self._db = db
         self._commits = commits
+        # Whether messages may be waiting for their language: set by every store of a new or
+        # edited message in this process, and at start (another process may have left some).
+        # The job's scan (no index: see `MessageRow.language`) runs only then.
+        self.maybe_pending = True
 
     # Stakeholder groups ----------------------------------------------------------------------
 
@@ -46,6 +50,9 @@ class InclusionStore:
         await self._commits.run(op)
 
     # Languages -------------------------------------------------------------------------------
+
+    def note_stored(self) -> None:
+        self.maybe_pending = True
 
     async def pending_languages(self, limit: int
                                 ) -> list[tuple[MessageRef, str, str | None]]:

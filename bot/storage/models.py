@@ -16,9 +16,6 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
 )
-from sqlalchemy import (
-    text as sql_text,
-)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -86,15 +83,9 @@ class MessageRow(Base):
     # The language the entry is in (ISO 639-1: `ar`, `zh`): the author's declared one, else
     # detected by the `detect-languages` job; `und` when neither could tell; NULL until the
     # job has looked (detection stays off the ingest path, see `bot.language_detection`).
+    # Not indexed: a partial index of the messages waiting cost each new message a quarter of
+    # the ingest rate (bench/), for a job that can afford a scan when something was stored.
     language: Mapped[str | None] = mapped_column(String(16))
-
-    __table_args__ = (
-        # Only the messages still waiting for their language: small, so that a new message
-        # costs an insert into a tree of a few pages, and the job finds its work at once.
-        Index("ix_messages_language_pending", "posted_at",
-              sqlite_where=sql_text("language IS NULL AND deleted_at IS NULL"),
-              postgresql_where=sql_text("language IS NULL AND deleted_at IS NULL")),
-    )
 
     # No index on the sender: it would cost each new message a random B-tree insert (half of
     # the ingest time, see bench/), for the rare `forget-me`, which can afford a scan.

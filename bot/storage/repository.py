@@ -41,6 +41,7 @@ class Storage:
                            ) -> SaveOutcome:
         outcome: SaveOutcome = await self._commits.run_bulk(
             save_messages, NewMessage(msg, tags, at))
+        self.inclusion.note_stored()
         return outcome
 
     async def save_messages(self, burst: Sequence[tuple[IncomingMessage, TagSet]],
@@ -48,13 +49,16 @@ class Storage:
         """A burst (a sync batch) in one group-commit entry; outcomes in the burst's order."""
         outcomes: list[SaveOutcome] = await self._commits.run_bulk_many(
             save_messages, [NewMessage(msg, tags, at) for msg, tags in burst])
+        self.inclusion.note_stored()
         return outcomes
 
     async def edit_message(self, ref: MessageRef, text: str, found: TagSet, by: str,
                            edited_at: datetime, at: datetime) -> TagChange | None:
         async def op(conn: AsyncConnection) -> TagChange | None:
             return await message_writes.edit_message(conn, ref, text, found, by, edited_at, at)
-        return await self._commits.run(op)
+        change = await self._commits.run(op)
+        self.inclusion.note_stored()  # the new text's language is asked for again
+        return change
 
     async def delete_message(self, ref: MessageRef, at: datetime) -> bool:
         async def op(conn: AsyncConnection) -> int:

@@ -15,14 +15,10 @@ down_revision: str | Sequence[str] | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-_PENDING = "language IS NULL AND deleted_at IS NULL"
-
 
 def upgrade() -> None:
     op.add_column("messages", sa.Column("language", sa.String(length=16), nullable=True))
     # Messages stored before this revision get their language from the job, as new ones do.
-    op.create_index("ix_messages_language_pending", "messages", ["posted_at"],
-                    sqlite_where=sa.text(_PENDING), postgresql_where=sa.text(_PENDING))
     op.create_table(
         "member_groups",
         sa.Column("platform", sa.String(length=16), nullable=False),
@@ -46,6 +42,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("nudges_sent")
     op.drop_table("member_groups")
-    op.drop_index("ix_messages_language_pending", table_name="messages")
     # Not a batch rebuild (see 0005): SQLite drops a column since 3.35.
     op.execute("ALTER TABLE messages DROP COLUMN language")
