@@ -15,9 +15,10 @@ from bot.workplan import WorkPlan
 
 LENS_STYLE = """
 table.lens td.n{text-align:center;font-variant-numeric:tabular-nums;min-width:2.6rem}
-table.lens td.zero{background:#fff1d6;color:#8a4b00;font-weight:600}
-table.lens td.gaps{color:#8a4b00;font-size:.9rem}
+table.lens td.zero{background:#fff8ec;color:#b36b00}
+table.lens tr.silent td.zero{background:#f3f3f3;color:#888}
 table.lens th.col{font-size:.85rem;font-weight:600}
+ul.gaps li{margin:.2rem 0}ul.gaps .flag{color:#8a4b00}
 """
 
 
@@ -30,8 +31,8 @@ def _shade(count: int, top: int) -> str:
 
 
 def _table(caption: str, columns: list[tuple[str, str]], lenses: list[IssueLens],
-           cells: Callable[[IssueLens], dict[str, Tally]], gaps: dict[int, str],
-           plan: WorkPlan, tr: Translator) -> str:
+           cells: Callable[[IssueLens], dict[str, Tally]], plan: WorkPlan,
+           tr: Translator) -> str:
     top = max((tally.inputs for lens in lenses for tally in cells(lens).values()), default=0)
     heads = "".join(f'<th scope="col" class="col">{escape(label)}</th>' for _, label in columns)
     rows = []
@@ -49,18 +50,17 @@ def _table(caption: str, columns: list[tuple[str, str]], lenses: list[IssueLens]
                 row.append(f'<td class="n"{_shade(tally.inputs, top or 1)} '
                            f'title="{escape(name)}: {tally.inputs} ({escape(people)})">'
                            f"{tally.inputs}</td>")
-        row.append(f'<td class="gaps">{escape(gaps.get(lens.issue, ""))}</td>')
-        rows.append("<tr>" + "".join(row) + "</tr>")
+        # An issue without any input is greyed: its zeros are one gap, not many.
+        rows.append(('<tr class="silent">' if not lens.inputs else "<tr>")
+                    + "".join(row) + "</tr>")
     return (f'<table class="lens"><caption>{escape(caption)}</caption><thead><tr>'
-            f'<th scope="col">{escape(tr("lens.issue_column"))}</th>{heads}'
-            f'<th scope="col">{escape(tr("lens.gaps_column"))}</th></tr></thead>'
+            f'<th scope="col">{escape(tr("lens.issue_column"))}</th>{heads}</tr></thead>'
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 
 def lens_section(found: list[tuple[IssueLens, Gaps]], plan: WorkPlan, tr: Translator,
                  silent_days: int) -> str:
     lenses = [lens for lens, _ in found]
-    gaps = {lens.issue: " · ".join(describe_gaps(g, tr, silent_days)) for lens, g in found}
     groups = list(plan.groups)
     groups += sorted({g for lens in lenses for g in lens.by_group if g not in groups})
     languages = list(plan.languages)
@@ -73,8 +73,25 @@ def lens_section(found: list[tuple[IssueLens, Gaps]], plan: WorkPlan, tr: Transl
     if any(UNDETERMINED in lens.by_language for lens in lenses):
         language_columns.append((UNDETERMINED, language_label(UNDETERMINED, tr)))
     return (f'<section id="lens"><h2>{escape(tr("lens.heading"))}</h2>'
+            + _gaps_list(found, plan, tr, silent_days)
             + _table(tr("lens.groups_chart"), group_columns, lenses, lambda x: x.by_group,
-                     gaps, plan, tr)
+                     plan, tr)
             + _table(tr("lens.languages_chart"), language_columns, lenses,
-                     lambda x: x.by_language, {}, plan, tr)
+                     lambda x: x.by_language, plan, tr)
             + "</section>\n")
+
+
+def _gaps_list(found: list[tuple[IssueLens, Gaps]], plan: WorkPlan, tr: Translator,
+               silent_days: int) -> str:
+    """The gaps in words, first: what the tables show, for a reader who reads no table."""
+    items = []
+    for lens, gaps in found:
+        issue = plan.issue_by_number(lens.issue)
+        parts = describe_gaps(gaps, tr, silent_days)
+        if issue is not None and parts:
+            items.append(f"<li><strong>{escape(issue.label(tr.locale))}</strong> — "
+                         f'<span class="flag">{escape(" · ".join(parts))}</span></li>')
+    if not items:
+        return f"<p>{escape(tr('lens.none'))}</p>"
+    return f'<h3>{escape(tr("lens.gaps_column"))}</h3><ul class="gaps">{"".join(items)}</ul>'
+

@@ -139,3 +139,30 @@ async def test_no_nudge_without_the_setting_or_where_nothing_is_silent(
         await on.say(f"idea #wp{number}", author="alice", where=console)
     await post_nudges(on.svc)
     assert [s for s in on.sent if "Nothing has been said" in s.text] == []
+
+
+async def test_the_html_and_json_exports_carry_the_lens(harness: Harness) -> None:
+    import json
+    await _spoken(harness)
+    await fill_languages(harness.svc)
+    await harness.say("!digest all as json", author="carol")
+    assert harness.sent[-1].attachment is not None
+    issue3 = json.loads(harness.sent[-1].attachment.content)["issues"][2]
+    assert issue3["lens"]["by_group"] == {"": {"inputs": 2, "contributors": 2},
+                                          "GNSO": {"inputs": 1, "contributors": 1}}
+    assert issue3["lens"]["gaps"]["few_groups"] == ["GNSO"]
+    assert issue3["lens"]["gaps"]["missing_languages"] == ["ar", "zh", "fr"]
+    assert {(e["author"], e["language"], e["group"]) for e in issue3["entries"]} == {
+        ("Alice", "en", "GNSO"), ("Bob", "es", None), ("Dave", "ru", None)}
+    await harness.say("!lang ar", author="carol")
+    await harness.say("!digest all as html", author="carol")
+    assert harness.sent[-1].attachment is not None
+    page = harness.sent[-1].attachment.content.decode()
+    assert page.startswith('<!DOCTYPE html>\n<html lang="ar" dir="rtl">')
+    lens = page[page.index('<section id="lens">'):page.index('<section id="entries">')]
+    assert "<caption>المساهمات حسب مجموعة أصحاب المصلحة</caption>" in lens
+    assert '<th scope="col" class="col">GNSO</th>' in lens
+    assert 'title="GNSO: 1 (' in lens and '<td class="n zero" title="GAC: 0">0</td>' in lens
+    assert "لم تتحدث سوى GNSO" in lens  # the gaps in words before the tables
+    assert '<div class="text" dir="auto" lang="ru">' in page
+    assert 'Dave</span>' not in page and "Alice <span class=\"group\">(GNSO)</span>" in page
