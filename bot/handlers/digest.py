@@ -10,6 +10,7 @@ from bot.digests.exports import Exporter, TooBig, export_attachment
 from bot.digests.filters import parse_request
 from bot.digests.period import scope_for_reader
 from bot.handlers.gaps import compact_lens
+from bot.handlers.language_fill import fill_languages
 from bot.messages import IncomingMessage, Reply
 from bot.router import Args
 from bot.services import Services
@@ -23,6 +24,7 @@ async def send_digest(msg: IncomingMessage, args: Args, svc: Services) -> Reply:
     platform = msg.where.platform
     scope, moves_cursor = await scope_for_reader(svc.storage, request, platform, msg.sender_id,
                                                  now, svc.tr, svc.zone)
+    await fill_languages(svc)  # entries stored since the job's last tick get theirs first
     exporter = Exporter(svc.storage, svc.plan, svc.tr, svc.zone, svc.settings.lens_min_groups,
                         svc.settings.lens_silent_days)
     if request.format is not None:

@@ -3,6 +3,7 @@ what is missing. The same lens, compact, ends `digest`."""
 
 from __future__ import annotations
 
+from bot.handlers.language_fill import fill_languages
 from bot.lens.build import find_gaps, read_lens
 from bot.lens.text import compact_lines, full_lines
 from bot.lens_values import Gaps, IssueLens
@@ -15,6 +16,7 @@ from bot.services import Services
 async def lens_with_gaps(svc: Services, issues: tuple[int, ...] = ()
                          ) -> list[tuple[IssueLens, Gaps]]:
     settings, now = svc.settings, svc.clock.now()
+    await fill_languages(svc)  # what was stored since the job's last tick (usually nothing)
     lenses = await read_lens(svc.storage, svc.plan, issues)
     return [(lens, find_gaps(lens, svc.plan, settings.lens_min_groups,
                              settings.lens_silent_days, now)) for lens in lenses]

@@ -20,12 +20,15 @@ def test_iam_and_gaps_in_the_console(tmp_path: Path) -> None:
                   "@carol: !gaps 3")
     out = run.stdout
     assert "Done: you belong to GNSO." in out
-    assert "There is no group `IETF`. Groups: ALAC, ASO, ccNSO, GAC, GNSO, RSSAC, SSAC, " \
+    assert "There is no group IETF. Groups: ALAC, ASO, ccNSO, GAC, GNSO, RSSAC, SSAC, " \
            "Board, ICANN org, other." in out
     assert "Only staff can use !gaps." in out
     gaps = out[out.index("**Who is missing, over all input so far**"):]
     assert "**3. Efficient use of resources**" in gaps
     assert "By group: GNSO: 1 input, 1 contributor" in gaps
     assert "By platform: console: 1 input, 1 contributor" in gaps
-    assert "Gaps: only GNSO has spoken" in gaps
+    # The entry's language is detected before the lens is read (no tick has run yet).
+    assert "By language: English: 1 input, 1 contributor" in gaps
+    assert ("Gaps: only GNSO has spoken · no input in Arabic, Chinese, Spanish, French, "
+            "Russian") in gaps
     assert "Traceback" not in run.stderr
