@@ -8,9 +8,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from bot.errors import ConfigError
 from bot.i18n import Translator
-from bot.recurrence import parse_recurrence
+from bot.recurrence import scheduled_setting
 from bot.services import Services
 from bot.target_settings import default_targets, locale_for
 from bot.targets import parse_target
@@ -39,15 +38,12 @@ async def post_nudges(svc: Services) -> None:
     settings = svc.settings
     if not settings.nudge_cron:
         return
-    try:
-        recurrence, zone = parse_recurrence(settings.nudge_cron)
-    except ValueError as exc:
-        raise ConfigError(f"PLENARY_NUDGE_CRON: {exc}") from None
+    recurrence, zone = scheduled_setting("PLENARY_NUDGE_CRON", settings.nudge_cron, svc.zone)
     now = svc.clock.now()
-    due = recurrence.last_at_or_before(now, zone or svc.zone)
+    due = recurrence.last_at_or_before(now, zone)
     if due is None:
         return
-    period = due.astimezone(zone or svc.zone).strftime("%Y%m%dT%H%M")
+    period = due.astimezone(zone).strftime("%Y%m%dT%H%M")
     days = settings.lens_silent_days
     newest = await svc.storage.inclusion.newest_by_channel(svc.plan.issue_numbers())
     for target in default_targets(settings):
