@@ -28,10 +28,12 @@ async def fill_languages(svc: Services) -> int:
     if not store.maybe_pending:
         return 0  # nothing stored since the last look: no scan
     store.maybe_pending = False  # cleared first: a message stored during the scan sets it
+    after: MessageRef | None = None
     for _ in range(MAX_BATCHES):
-        pending = await svc.storage.inclusion.pending_languages(BATCH)
+        pending = await store.pending_languages(BATCH, after)
         if not pending:
             break
+        after = pending[-1][0]
 
         def detect(batch: list[tuple[MessageRef, str, str | None]] = pending
                    ) -> list[tuple[MessageRef, str]]:
@@ -42,7 +44,7 @@ async def fill_languages(svc: Services) -> int:
         # In a worker thread: a batch is a few milliseconds of numpy and Python the event
         # loop should not wait on.
         found = await asyncio.to_thread(detect)
-        await svc.storage.inclusion.set_languages(found)
+        await store.set_languages(found)
         done += len(found)
         if len(pending) < BATCH:
             break

@@ -7,7 +7,17 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, not_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    bindparam,
+    exists,
+    func,
+    not_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.lens_values import UNDECLARED, UNDETERMINED, Dimension, LensCount
@@ -16,7 +26,7 @@ from bot.storage.database import Database
 from bot.storage.group_commit import GroupCommit
 from bot.storage.models_digests import HIDDEN
 from bot.storage.models_inclusion import MEMBER_GROUPS, NUDGES_SENT
-from bot.storage.sql import insert_ignoring_duplicates, is_message, same_message, upsert
+from bot.storage.sql import insert_ignoring_duplicates, same_message, upsert
 from bot.storage.tables import MEMBER_LANGUAGES, MESSAGES, TAGS
 
 
@@ -54,27 +64,36 @@ class InclusionStore:
     def note_stored(self) -> None:
         self.maybe_pending = True
 
-    async def pending_languages(self, limit: int
+    async def pending_languages(self, limit: int, after: MessageRef | None = None
                                 ) -> list[tuple[MessageRef, str, str | None]]:
-        """Messages the detection job has not looked at yet, oldest first, with their text
-        and their author's declared language (`lang`), if any."""
-        query = (select(MESSAGES.c.platform, MESSAGES.c.conversation_id, MESSAGES.c.message_id,
-                        MESSAGES.c.text, MEMBER_LANGUAGES.c.locale)
+        """Messages the detection job has not looked at yet, in key order after `after`, with
+        their text and their author's declared language (`lang`), if any. A walk of the
+        primary key: a run over a backlog reads each message once."""
+        key = (MESSAGES.c.platform, MESSAGES.c.conversation_id, MESSAGES.c.message_id)
+        query = (select(*key, MESSAGES.c.text, MEMBER_LANGUAGES.c.locale)
                  .outerjoin(MEMBER_LANGUAGES, and_(
                      MEMBER_LANGUAGES.c.platform == MESSAGES.c.platform,
                      MEMBER_LANGUAGES.c.user_id == MESSAGES.c.sender_id))
                  .where(MESSAGES.c.language.is_(None), MESSAGES.c.deleted_at.is_(None))
-                 .order_by(MESSAGES.c.posted_at).limit(limit))
+                 .order_by(*key).limit(limit))
+        if after is not None:
+            query = query.where(tuple_(*key) > tuple_(after.platform, after.conversation_id,
+                                                      after.message_id))
         async with self._db.read() as conn:
             return [(MessageRef(p, c, m), text, locale)
                     for p, c, m, text, locale in await conn.execute(query)]
 
     async def set_languages(self, found: Sequence[tuple[MessageRef, str]]) -> None:
+        statement = (update(MESSAGES).where(
+            MESSAGES.c.platform == bindparam("ref_platform"),
+            MESSAGES.c.conversation_id == bindparam("ref_conversation"),
+            MESSAGES.c.message_id == bindparam("ref_message"),
+            MESSAGES.c.language.is_(None)).values(language=bindparam("found")))
+        rows = [{"ref_platform": ref.platform, "ref_conversation": ref.conversation_id,
+                 "ref_message": ref.message_id, "found": language} for ref, language in found]
+
         async def op(conn: AsyncConnection) -> None:
-            for ref, language in found:
-                await conn.execute(update(MESSAGES).where(
-                    is_message(MESSAGES, ref), MESSAGES.c.language.is_(None))
-                    .values(language=language))
+            await conn.execute(statement, rows)  # one executemany
         if found:
             await self._commits.run(op)
 
@@ -87,17 +106,19 @@ class InclusionStore:
         visible = [not_(exists().where(same_message(HIDDEN, TAGS)))]
         if issues:
             visible.append(TAGS.c.issue.in_(issues))
-        values: dict[Dimension, Any] = {
-            Dimension.GROUP: func.coalesce(MEMBER_GROUPS.c.group_key, UNDECLARED),
-            Dimension.LANGUAGE: func.coalesce(MESSAGES.c.language, UNDETERMINED),
-            Dimension.PLATFORM: TAGS.c.platform,
+        groups = TAGS.outerjoin(MEMBER_GROUPS, and_(
+            MEMBER_GROUPS.c.platform == TAGS.c.platform,
+            MEMBER_GROUPS.c.user_id == TAGS.c.sender_id))
+        # Each dimension joins only what it needs: platforms are the tags' covering index alone.
+        values: dict[Dimension, tuple[Any, Any]] = {
+            Dimension.GROUP: (func.coalesce(MEMBER_GROUPS.c.group_key, UNDECLARED), groups),
+            Dimension.LANGUAGE: (func.coalesce(MESSAGES.c.language, UNDETERMINED),
+                                 TAGS.join(MESSAGES, same_message(MESSAGES, TAGS))),
+            Dimension.PLATFORM: (TAGS.c.platform, TAGS),
         }
-        joined = (TAGS.join(MESSAGES, same_message(MESSAGES, TAGS))
-                  .outerjoin(MEMBER_GROUPS, and_(MEMBER_GROUPS.c.platform == TAGS.c.platform,
-                                                 MEMBER_GROUPS.c.user_id == TAGS.c.sender_id)))
         counts: list[LensCount] = []
         async with self._db.read() as conn:
-            for dimension, value in values.items():
+            for dimension, (value, joined) in values.items():
                 query = (select(TAGS.c.issue, value, func.count(),
                                 func.count(TAGS.c.sender_id.distinct()))
                          .select_from(joined).where(*visible).group_by(TAGS.c.issue, value))
