@@ -48,17 +48,13 @@ class IssueLens:
 
 @dataclass(frozen=True, slots=True)
 class Gaps:
-    """What an issue's lens flags: `groups` that have spoken when fewer than the threshold
-    have (empty when enough have), `silent_days` when nothing came for that long (None
-    otherwise; 0 days for never), and the consultation's languages with no input."""
+    """What an issue's lens flags: `few_groups`, the groups that have spoken when fewer than
+    the threshold have (None when enough have; empty when only members without a group have);
+    `silent_since`, the newest input when it is older than the silence threshold;
+    `never_spoken` for an issue without input; the consultation's languages with none."""
 
     issue: int
     few_groups: tuple[str, ...] | None
     silent_since: datetime | None
     never_spoken: bool
     missing_languages: tuple[str, ...]
-
-    @property
-    def any(self) -> bool:
-        return bool(self.few_groups is not None or self.silent_since or self.never_spoken
-                    or self.missing_languages)

@@ -35,7 +35,8 @@ async def send_digest(msg: IncomingMessage, args: Args, svc: Services) -> Reply:
         digest = await build_digest(svc.storage, svc.plan, scope, now)
         chat = render_digest(digest, svc.plan, svc.tr, svc.zone, chat_limit(platform))
         # The lens ends the chat digest, compact: only the issues with a gap.
-        text, full = chat.text + "\n\n" + await compact_lens(svc), None
+        text, full = (chat.text + "\n\n"
+                      + await compact_lens(svc, request.filters.issues), None)
         if not chat.complete:
             try:
                 full = await export_attachment(exporter, "md", scope, now)

@@ -32,7 +32,7 @@ async def show_gaps(msg: IncomingMessage, args: Args, svc: Services) -> Reply:
     return Reply("\n".join(lines), private=True)
 
 
-async def compact_lens(svc: Services) -> str:
-    """The lines `digest` ends with: only the issues with a gap."""
-    found = [gaps for _, gaps in await lens_with_gaps(svc)]
+async def compact_lens(svc: Services, issues: tuple[int, ...] = ()) -> str:
+    """The lines `digest` ends with: only the issues (of those asked for) with a gap."""
+    found = [gaps for _, gaps in await lens_with_gaps(svc, issues)]
     return "\n".join(compact_lines(found, svc.plan, svc.tr, svc.settings.lens_silent_days))
