@@ -166,3 +166,22 @@ async def test_the_html_and_json_exports_carry_the_lens(harness: Harness) -> Non
     assert "لم تتحدث سوى GNSO" in lens  # the gaps in words before the tables
     assert '<div class="text" dir="auto" lang="ru">' in page
     assert 'Dave</span>' not in page and "Alice <span class=\"group\">(GNSO)</span>" in page
+
+
+async def test_a_nudge_that_failed_to_post_is_tried_again(plan: WorkPlan, storage: Storage
+                                                          ) -> None:
+    clock = FrozenClock("2019-10-14T09:05:00+00:00")
+    harness = Harness(make_settings(nudge_cron="every monday 09:00 UTC"), plan, storage, clock)
+    real_send, failures = harness.chat.send, list[int]()
+
+    async def flaky(*args: object, **kwargs: object) -> str:
+        if not failures:
+            failures.append(1)
+            raise RuntimeError("the platform is down")
+        return await real_send(*args, **kwargs)  # type: ignore[arg-type]
+
+    harness.chat.send = flaky  # type: ignore[method-assign]
+    await post_nudges(harness.svc)
+    assert harness.sent == []
+    await post_nudges(harness.svc)
+    assert [s.text[:28] for s in harness.sent] == ["Nothing has been said here a"]
