@@ -9,6 +9,8 @@
    `sqlite3.executemany` in one transaction.
 2. Digest: our chat digest (figures by SQL aggregation + newest entries per issue and kind)
    over N and over `--large` stored inputs. Raw layer: one `GROUP BY` over the same tables.
+   Then the inclusion lens `!digest` ends with (counts by group, language and platform), and,
+   over N, the `detect-languages` job's rate (it runs off the ingest path, each tick).
 Peak memory is the process's maximum RSS after each phase.
 """
 
@@ -28,7 +30,9 @@ from bot.app import build_router
 from bot.digest_values import DigestFilters
 from bot.digests.build import DigestScope, build_digest
 from bot.digests.chat_text import render_digest
+from bot.handlers.language_fill import fill_languages
 from bot.i18n import Translator
+from bot.lens.build import read_lens
 from bot.messages import Conversation, IncomingMessage
 from bot.ports import SystemClock
 from bot.services import AllowList, Services
@@ -198,6 +202,7 @@ async def main() -> None:
         print(f"  ratio ours/raw throughput: {ratio(raw_seconds, our_seconds)}; "
               f"peak RSS {peak_rss_mb():.0f} MB")
         await report_digest(ours_url, ours_path, plan, args.messages)
+        await report_detection(ours_url, plan, args.messages)
 
         large_path = Path(folder) / "large.db"
         large_url = f"sqlite+aiosqlite:///{large_path}"
@@ -225,6 +230,38 @@ async def report_digest(url: str, path: Path, plan: WorkPlan, count: int) -> Non
     print(f"  raw  : {raw * 1000:>8.1f} ms (one GROUP BY)")
     print(f"  ratio ours/raw time: {ratio(ours, raw)}; peak RSS {peak_rss_mb():.0f} MB "
           f"(before the digest {rss_before:.0f} MB)")
+    lens = min([await our_lens(url, plan) for _ in range(3)])
+    print(f"  lens : {lens * 1000:>8.1f} ms (inputs and contributors by group, language, "
+          f"platform: {ratio(lens, raw)} of the raw GROUP BY)")
+
+
+async def our_lens(url: str, plan: WorkPlan) -> float:
+    engine = make_engine(url)
+    storage = Storage(Database(engine))
+    with timed() as timer:
+        await read_lens(storage, plan)
+    await storage.close()
+    await engine.dispose()
+    return timer.seconds
+
+
+async def report_detection(url: str, plan: WorkPlan, count: int) -> None:
+    """The `detect-languages` job over every stored message (model load excluded)."""
+    settings = Settings(_env_file=None, database_url=url)  # type: ignore[call-arg]
+    engine = make_engine(url)
+    storage = Storage(Database(engine))
+    svc = Services(settings=settings, plan=plan, storage=storage, chat=NullChat(),
+                   clock=SystemClock(), staff=AllowList(()), tr=Translator("en"))
+    svc.detector.detect("warm up the model", plan.languages)
+    done = 0
+    with timed() as timer:
+        while batch := await fill_languages(svc):
+            done += batch
+    await storage.close()
+    await engine.dispose()
+    assert done == count, f"detected {done} of {count}"
+    print(f"language detection (job, off the ingest path) over {count:,} messages: "
+          f"{count / timer.seconds:,.0f} msg/s")
 
 
 if __name__ == "__main__":

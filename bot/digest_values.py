@@ -71,6 +71,8 @@ class DigestEntry:
     kinds: tuple[str, ...]
     posted_at: datetime
     permalink: str | None
+    language: str | None = None  # ISO 639-1, `und` when undetermined, None until detected
+    group: str | None = None  # the author's stakeholder group, None when not declared
 
     @property
     def author(self) -> str:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.errors import ConfigError
+
 _DAY_NAMES = {
     "monday": 1, "tuesday": 2, "wednesday": 3, "thursday": 4, "friday": 5, "saturday": 6,
     "sunday": 0, "lundi": 1, "mardi": 2, "mercredi": 3, "jeudi": 4, "vendredi": 5,
@@ -226,3 +228,14 @@ def _number(word: str, what: str) -> int:
     if not word.isdigit():
         raise ValueError(f"bad {what} {word!r}")
     return int(word)
+
+
+def scheduled_setting(name: str, text: str, default_zone: ZoneInfo
+                      ) -> tuple[Recurrence, ZoneInfo]:
+    """A schedule setting (`PLENARY_DIGEST_CRON`, `PLENARY_NUDGE_CRON`) with its zone, the
+    consultation's unless it names one; a mistake is a `ConfigError` naming the setting."""
+    try:
+        recurrence, zone = parse_recurrence(text)
+    except ValueError as exc:
+        raise ConfigError(f"{name}: {exc}") from None
+    return recurrence, zone or default_zone

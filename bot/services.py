@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.errors import NotAllowed
 from bot.health import Health
 from bot.i18n import Translator
+from bot.language_detection import LanguageDetector
 from bot.platform_status import StatusReporter
 from bot.ports import Chat, Clock, StaffDirectory
 from bot.room_control import RoomControl
@@ -29,6 +30,8 @@ class Services:
     rooms: RoomControl | None = None
     health: Health = field(default_factory=Health)
     platforms: tuple[StatusReporter, ...] = ()  # for `status`
+    # Its model loads on first use, once per process (the services are built once).
+    detector: LanguageDetector = field(default_factory=LanguageDetector)
 
     @property
     def zone(self) -> ZoneInfo:

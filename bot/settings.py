@@ -84,6 +84,11 @@ class Settings(BaseSettings):
     reminder_grace: str = "1h"
     tick_seconds: int = Field(default=30, ge=1, le=3600)
     digest_cron: str | None = None
+    # The inclusion lens: flag an issue on which fewer groups than this have spoken, or with
+    # no input for this many days; nudge silent channels on this schedule (off when unset).
+    lens_min_groups: int = Field(default=2, ge=1, le=100)
+    lens_silent_days: int = Field(default=14, ge=1, le=3650)
+    nudge_cron: str | None = None
     staff_conversation: str | None = None
     smtp_host: str | None = None
     smtp_port: int = 587
@@ -146,7 +151,7 @@ class Settings(BaseSettings):
                 raise ValueError(f"unknown timezone {name!r}") from None
         return name
 
-    @field_validator("digest_cron")
+    @field_validator("digest_cron", "nudge_cron")
     @classmethod
     def _readable_schedule(cls, value: str | None) -> str | None:
         # Caught at start-up, not at the first scheduled run a week later.

@@ -28,6 +28,12 @@ from bot.targets import parse_target
 IssueKey = NewType("IssueKey", str)
 Locale = str
 
+# ICANN's stakeholder groups (its supporting organisations, advisory committees, Board and
+# staff), and the six UN languages ICANN works in: the plan may name others.
+DEFAULT_GROUPS = ("ALAC", "ASO", "ccNSO", "GAC", "GNSO", "RSSAC", "SSAC", "Board", "ICANN org",
+                  "other")
+DEFAULT_LANGUAGES = ("ar", "en", "es", "fr", "ru", "zh")
+
 _LEAD = re.compile(r"^(?:0|(\d+)\s*(w|d|h|m))$")
 
 
@@ -171,6 +177,16 @@ class WorkPlan(_Frozen):
     kinds: tuple[Kind, ...]
     issues: tuple[Issue, ...]
     milestones: tuple[Milestone, ...] = ()
+    groups: tuple[str, ...] = DEFAULT_GROUPS  # the consultation's stakeholder groups
+    languages: tuple[str, ...] = DEFAULT_LANGUAGES  # ISO 639-1: where the lens looks for input
+
+    @field_validator("languages")
+    @classmethod
+    def _language_codes(cls, codes: tuple[str, ...]) -> tuple[str, ...]:
+        for code in codes:
+            if not re.fullmatch(r"[a-z]{2,3}", code):
+                raise ValueError(f"{code!r} is not an ISO 639-1 language code (ar, zh, es…)")
+        return codes
 
     @field_validator("timezone")
     @classmethod
@@ -194,6 +210,9 @@ class WorkPlan(_Frozen):
         tags += [(f"kinds[{i}].hashtags[{j}]", fold(tag)) for i, kind in enumerate(self.kinds)
                  for j, tag in enumerate(kind.hashtags)]
         _unique("hashtag", tags)
+        _unique("group", [(f"groups[{i}]", _group_word(group))
+                          for i, group in enumerate(self.groups)])
+        _unique("language", [(f"languages[{i}]", code) for i, code in enumerate(self.languages)])
         _unique("emoji", [(f"issues[{i}].emoji", issue.emoji)
                           for i, issue in enumerate(self.issues)])
         _unique("slack reaction", [(f"issues[{i}].slack_reaction", issue.slack_reaction)
@@ -228,6 +247,11 @@ class WorkPlan(_Frozen):
         word = fold(key.strip().lstrip("#＃"))
         return self.kind_by_hashtag.get(word)
 
+    def find_group(self, word: str) -> str | None:
+        """A stakeholder group as the plan writes it, from `gnso`, `ICANN org`, `icann-org`."""
+        wanted = _group_word(word)
+        return next((group for group in self.groups if _group_word(group) == wanted), None)
+
     def issue_for_reaction(self, reaction: str) -> Issue | None:
         """The issue a reaction stands for: an emoji (keycap, with or without VS16) or a name."""
         name = reaction.strip(":").replace("\ufe0f", "")
@@ -256,6 +280,10 @@ class WorkPlan(_Frozen):
         table = {fold(kind.key): kind for kind in self.kinds}
         table.update({fold(tag): kind for kind in self.kinds for tag in kind.hashtags})
         return table
+
+
+def _group_word(name: str) -> str:
+    return "".join(ch for ch in fold(name) if ch.isalnum())
 
 
 def _unique(what: str, located: list[tuple[str, str]]) -> None:

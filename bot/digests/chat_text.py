@@ -105,7 +105,8 @@ def section_lines(section: IssueSection, plan: WorkPlan, tr: Translator, zone: Z
 def render_entry(entry: DigestEntry, tr: Translator, zone: ZoneInfo, limit: int = EXCERPT
                  ) -> str:
     quoted = plain(quote(entry.text, limit))
-    where = tr("digest.entry_where", author=plain(entry.author), channel=plain(entry.channel),
+    author = plain(entry.author) + (f" ({plain(entry.group)})" if entry.group else "")
+    where = tr("digest.entry_where", author=author, channel=plain(entry.channel),
                at=format_short(entry.posted_at, zone))
     source = f" {link(tr('digest.source'), entry.permalink)}" if entry.permalink else ""
     return f"{where}: “{quoted}”{source}"

@@ -38,7 +38,8 @@ async def write_digest(settings: Settings, plan: WorkPlan, args: argparse.Namesp
     request = parse_request(tuple(words), plan, tr, now, zone)
     scope = DigestScope(request.filters, describe_dates(request.filters, tr, zone))
     async with open_storage(settings) as storage:
-        exporter = Exporter(storage, plan, tr, zone)
+        exporter = Exporter(storage, plan, tr, zone, settings.lens_min_groups,
+                            settings.lens_silent_days)
         if args.output is None:
             await exporter.write(args.format, scope, now, _writer(sys.stdout))
         else:

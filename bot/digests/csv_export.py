@@ -10,7 +10,7 @@ from bot.digests.export_head import ExportSource, Head, Write
 from bot.storage.digest_queries import ExportRow
 
 CSV_COLUMNS = ("issue", "issue_title", "kinds", "posted_at", "author", "author_id", "platform",
-               "channel", "message_id", "permalink", "text")
+               "channel", "message_id", "permalink", "text", "language", "group")
 
 
 UTF8_BOM = "\ufeff"
@@ -36,9 +36,10 @@ def _lines(leading: str, rows: list[ExportRow]) -> str:
         f'{leading}{csv_quoted(kinds or "")}","{_iso_utc(posted_at)}",'
         f'"{csv_cell(sender_name or sender_id)}","{csv_cell(sender_id)}",'
         f'"{csv_quoted(platform)}","{csv_cell(conversation_name or conversation_id)}",'
-        f'"{csv_cell(message_id)}","{csv_cell(permalink or "")}","{csv_cell(text)}"\r\n'
+        f'"{csv_cell(message_id)}","{csv_cell(permalink or "")}","{csv_cell(text)}",'
+        f'"{csv_quoted(language or "")}","{csv_cell(group or "")}"\r\n'
         for (platform, conversation_id, message_id, conversation_name, sender_id, sender_name,
-             text, posted_at, permalink, kinds) in rows])
+             text, posted_at, permalink, kinds, language, group) in rows])
 
 
 def _iso_utc(stored: str) -> str:

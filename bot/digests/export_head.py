@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 from bot.digest_values import IssueFigures, PlanColumns
 from bot.digests.build import DigestScope, chosen_issues, empty_figures, figures_by_issue
 from bot.i18n import Translator
+from bot.lens.build import find_gaps, read_lens
+from bot.lens_values import Gaps, IssueLens
 from bot.storage import Storage
 from bot.workplan import Issue, WorkPlan
 
@@ -48,6 +50,16 @@ class ExportSource:
     plan: WorkPlan
     tr: Translator
     zone: ZoneInfo
+    # The lens's thresholds (`PLENARY_LENS_MIN_GROUPS`, `PLENARY_LENS_SILENT_DAYS`).
+    min_groups: int = 2
+    silent_days: int = 14
+
+    async def lens(self, head: Head) -> list[tuple[IssueLens, Gaps]]:
+        """Each chosen issue's lens over all input so far, with its gaps."""
+        lenses = await read_lens(self.storage, self.plan,
+                                 [issue.number for issue in head.issues])
+        return [(lens, find_gaps(lens, self.plan, self.min_groups, self.silent_days, head.now))
+                for lens in lenses]
 
     async def head(self, scope: DigestScope, now: datetime, *, figures: bool = True) -> Head:
         counted = await figures_by_issue(self.storage, scope) if figures else {}

@@ -17,6 +17,7 @@ from bot.digests.csv_export import write_csv
 from bot.digests.export_head import ExportSource, Head, Write
 from bot.digests.html_export import write_html
 from bot.errors import UserError
+from bot.lens_values import Gaps, IssueLens, Tally
 from bot.lookup import kind_title
 from bot.messages import Attachment
 from bot.text import bold, plain
@@ -107,12 +108,13 @@ class Exporter(ExportSource):
         top = {"generated_at": head.now.isoformat(), "period": head.scope.period,
                "filters": _filters_json(filters)}
         await out(json.dumps(top, ensure_ascii=False)[:-1] + ', "issues": [')
+        lenses = {lens.issue: (lens, gaps) for lens, gaps in await self.lens(head)}
         for index, issue in enumerate(head.issues):
             counted, columns = head.figures_of(issue), head.columns[issue.number]
             section = {"number": issue.number, "title": issue.title.get(self.tr.locale),
                        **{c: columns.get(c) for c in PLAN_COLUMNS}, "count": counted.inputs,
                        "contributors": counted.contributors, "channels": counted.channels,
-                       "new": counted.new}
+                       "new": counted.new, "lens": lens_json(*lenses[issue.number])}
             await out(("," if index else "") + json.dumps(section, ensure_ascii=False)[:-1]
                       + ', "entries": [')
             separator = ""
@@ -142,11 +144,31 @@ def _filters_json(filters: DigestFilters) -> dict[str, Any]:
             "kinds": list(filters.kinds), "author": filters.author}
 
 
+def _tallies_json(table: dict[str, Tally]) -> dict[str, dict[str, int]]:
+    return {value: {"inputs": t.inputs, "contributors": t.contributors}
+            for value, t in sorted(table.items())}
+
+
+def lens_json(lens: IssueLens, gaps: Gaps) -> dict[str, Any]:
+    """The issue's lens (docs/digest-json.md): over all input so far, not the period."""
+    return {"inputs": lens.inputs, "contributors": lens.contributors,
+            "last_input_at": lens.last_input_at.isoformat() if lens.last_input_at else None,
+            "by_group": _tallies_json(lens.by_group),
+            "by_language": _tallies_json(lens.by_language),
+            "by_platform": _tallies_json(lens.by_platform),
+            "gaps": {"no_input": gaps.never_spoken,
+                     "few_groups": list(gaps.few_groups) if gaps.few_groups is not None
+                     else None,
+                     "silent_since": gaps.silent_since.isoformat() if gaps.silent_since
+                     else None,
+                     "missing_languages": list(gaps.missing_languages)}}
+
+
 def _entry_json(entry: DigestEntry) -> dict[str, Any]:
     return {"platform": entry.ref.platform, "channel": entry.channel,
             "message_id": entry.ref.message_id, "author": entry.author, "text": entry.text,
             "kinds": list(entry.kinds), "posted_at": entry.posted_at.isoformat(),
-            "permalink": entry.permalink}
+            "permalink": entry.permalink, "language": entry.language, "group": entry.group}
 
 
 class TooBig(UserError):

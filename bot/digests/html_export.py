@@ -20,6 +20,7 @@ from bot.digests.chart import legend, weekly_chart
 from bot.digests.chat_text import FULL_TEXT
 from bot.digests.escaping import html_attribute, html_text, visible
 from bot.digests.export_head import ExportSource, Head, Write
+from bot.lens.html import LENS_STYLE, lens_section
 from bot.lookup import kind_title
 from bot.storage.digest_queries import ExportRow
 from bot.workplan import Issue
@@ -73,7 +74,7 @@ async def _page(source: ExportSource, head: Head, entries: AsyncIterator[tuple[i
     title = tr("digest.title", title=plan.title.get(locale))
     await out(f'<!DOCTYPE html>\n<html {html_language(locale)}><head><meta charset="utf-8">'
               f'<meta name="viewport" content="width=device-width,initial-scale=1">'
-              f"<title>{html_attribute(title)}</title><style>{STYLE}</style></head><body>\n")
+              f"<title>{html_attribute(title)}</title><style>{STYLE}{LENS_STYLE}</style></head><body>\n")
     overview = tr("digest.overview", count=head.total, issues=head.with_input,
                   period=head.scope.period)
     generated = tr("digest.generated", at=format_short(head.now, zone))
@@ -89,6 +90,7 @@ async def _page(source: ExportSource, head: Head, entries: AsyncIterator[tuple[i
     else:
         await out(f"<p>{html_attribute(tr('digest.chart_empty'))}</p>")
     await out("</section>\n")
+    await out(lens_section(await source.lens(head), plan, tr, source.silent_days))
     await out(f'<section id="entries"><h2>{html_attribute(tr("digest.entries"))}</h2>')
     shown = [issue for issue in head.issues if head.figures_of(issue).inputs]
     await _articles(shown, entries, locale, out)
@@ -202,18 +204,31 @@ class _Entries:
     def render(self, rows: list[ExportRow]) -> str:
         labels, local = self._labels, self._local.of_stored
         return "".join([
-            f'<li><span class="who">{html_text(sender_name or sender_id)} · '
+            f'<li><span class="who">{html_text(sender_name or sender_id)}'
+            f"{_group(group)} · "
             f"{html_text(conversation_name or conversation_id)} · {local(posted_at)}"
             f"{self._link(permalink)}</span>{labels[kinds]}"
-            f'<div class="text" dir="auto">{html_text(visible(text[:FULL_TEXT]))}</div></li>'
+            f'<div class="text" dir="auto"{_lang(language)}>'
+            f"{html_text(visible(text[:FULL_TEXT]))}</div></li>"
             for (_platform, conversation_id, _message_id, conversation_name, sender_id,
-                 sender_name, text, posted_at, permalink, kinds) in rows])
+                 sender_name, text, posted_at, permalink, kinds, language, group) in rows])
 
     def _link(self, permalink: str | None) -> str:
         # Only web links become anchors: a `javascript:` permalink must not run.
         if permalink and permalink[:8].lower().startswith(("https://", "http://")):
             return f' <a href="{html_attribute(permalink)}" rel="noopener">{self._source}</a>'
         return ""
+
+
+def _group(group: str | None) -> str:
+    return f' <span class="group">({html_text(group)})</span>' if group else ""
+
+
+def _lang(language: str | None) -> str:
+    """The entry's own `lang` (screen readers pronounce it right); none when not known."""
+    if not language or language == "und" or not language.isalpha():
+        return ""
+    return f' lang="{language}"'
 
 
 class _KindLabels(dict[str | None, str]):

@@ -9,6 +9,8 @@ from bot.digests.chat_text import chat_limit, render_digest
 from bot.digests.exports import Exporter, TooBig, export_attachment
 from bot.digests.filters import parse_request
 from bot.digests.period import scope_for_reader
+from bot.handlers.gaps import compact_lens
+from bot.handlers.language_fill import fill_languages
 from bot.messages import IncomingMessage, Reply
 from bot.router import Args
 from bot.services import Services
@@ -22,7 +24,9 @@ async def send_digest(msg: IncomingMessage, args: Args, svc: Services) -> Reply:
     platform = msg.where.platform
     scope, moves_cursor = await scope_for_reader(svc.storage, request, platform, msg.sender_id,
                                                  now, svc.tr, svc.zone)
-    exporter = Exporter(svc.storage, svc.plan, svc.tr, svc.zone)
+    await fill_languages(svc)  # entries stored since the job's last tick get theirs first
+    exporter = Exporter(svc.storage, svc.plan, svc.tr, svc.zone, svc.settings.lens_min_groups,
+                        svc.settings.lens_silent_days)
     if request.format is not None:
         attachment = await export_attachment(exporter, request.format, scope, now)
         reply = Reply(svc.tr("digest.file_caption", format=request.format, period=scope.period),
@@ -31,7 +35,9 @@ async def send_digest(msg: IncomingMessage, args: Args, svc: Services) -> Reply:
         with svc.health.digest_seconds.time():
             digest = await build_digest(svc.storage, svc.plan, scope, now)
         chat = render_digest(digest, svc.plan, svc.tr, svc.zone, chat_limit(platform))
-        text, full = chat.text, None
+        # The lens ends the chat digest, compact: only the issues with a gap.
+        text, full = (chat.text + "\n\n"
+                      + await compact_lens(svc, request.filters.issues), None)
         if not chat.complete:
             try:
                 full = await export_attachment(exporter, "md", scope, now)

@@ -12,9 +12,8 @@ from bot.digests.chat_text import chat_limit, render_digest
 from bot.digests.exports import Exporter, TooBig, export_attachment
 from bot.digests.mail import build_message, mail_configured, send_message
 from bot.digests.period import tagged_between
-from bot.errors import ConfigError
 from bot.messages import parse_conversation
-from bot.recurrence import parse_recurrence
+from bot.recurrence import scheduled_setting
 from bot.services import Services
 from bot.storage.digest_store import Step
 from bot.text import to_plain
@@ -32,11 +31,8 @@ async def post_scheduled_digest(svc: Services) -> None:
     settings = svc.settings
     if not settings.digest_cron:
         return
-    try:
-        recurrence, zone = parse_recurrence(settings.digest_cron)
-    except ValueError as exc:
-        raise ConfigError(f"PLENARY_DIGEST_CRON: {exc}") from None
-    zone = zone or svc.zone
+    recurrence, zone = scheduled_setting("PLENARY_DIGEST_CRON", settings.digest_cron,
+                                         svc.zone)
     now = svc.clock.now()
     end = recurrence.last_at_or_before(now, zone)
     if end is None:
@@ -83,7 +79,8 @@ async def _post(svc: Services, start: datetime, end: datetime) -> None:
 
 async def _mail(svc: Services, start: datetime, end: datetime) -> None:
     scope = tagged_between(start, end, DigestFilters(), svc.tr, svc.zone)
-    exporter = Exporter(svc.storage, svc.plan, svc.tr, svc.zone)
+    exporter = Exporter(svc.storage, svc.plan, svc.tr, svc.zone, svc.settings.lens_min_groups,
+                        svc.settings.lens_silent_days)
     html: str | None
     try:
         markdown = (await export_attachment(exporter, "md", scope, end)).content.decode("utf-8")

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     Table,
+    and_,
     bindparam,
     case,
     desc,
@@ -31,6 +32,7 @@ from bot.messages import MessageRef
 from bot.storage import read_sqlite
 from bot.storage.bulk_sqlite import sqlite_datetime
 from bot.storage.models_digests import HIDDEN
+from bot.storage.models_inclusion import MEMBER_GROUPS
 from bot.storage.sql import same_message
 from bot.storage.tables import KINDS, MESSAGES, TAGS
 from bot.tags import COMMENT
@@ -80,6 +82,12 @@ def _conditions(filters: DigestFilters, exclude_hidden: bool = True
             wanted.append(not_(exists().where(_same_message(KINDS))))
         conditions.append(or_(*wanted))
     return conditions
+
+
+def _with_groups(query: Select[Any]) -> Select[Any]:
+    """The author's stakeholder group beside each input (NULL when not declared)."""
+    return query.outerjoin(MEMBER_GROUPS, and_(MEMBER_GROUPS.c.platform == TAGS.c.platform,
+                                               MEMBER_GROUPS.c.user_id == TAGS.c.sender_id))
 
 
 def _joined(query: Select[Any], filters: DigestFilters, force: bool = False) -> Select[Any]:
@@ -133,13 +141,14 @@ def _kinds_of_message(dialect: str) -> Any:
 
 _ENTRY_COLUMNS = (TAGS.c.issue, TAGS.c.platform, TAGS.c.conversation_id, TAGS.c.message_id,
                   MESSAGES.c.conversation_name, TAGS.c.sender_id, MESSAGES.c.sender_name,
-                  MESSAGES.c.text, TAGS.c.posted_at, MESSAGES.c.permalink)
+                  MESSAGES.c.text, TAGS.c.posted_at, MESSAGES.c.permalink, MESSAGES.c.language,
+                  MEMBER_GROUPS.c.group_key)
 _NEWEST_FIRST = (TAGS.c.posted_at.desc(), TAGS.c.message_id.desc())
 
 
 def _entries_query(dialect: str, filters: DigestFilters) -> Select[Any]:
     query = select(*_ENTRY_COLUMNS, _kinds_of_message(dialect).label("kinds"))
-    return _joined(query, filters, force=True).where(*_conditions(filters))
+    return _with_groups(_joined(query, filters, force=True)).where(*_conditions(filters))
 
 
 def _entry(row: Any, kinds: tuple[str, ...] | None = None) -> DigestEntry:
@@ -147,7 +156,7 @@ def _entry(row: Any, kinds: tuple[str, ...] | None = None) -> DigestEntry:
         kinds = tuple(sorted(row.kinds.split(","))) if row.kinds else ()
     return DigestEntry(row.issue, MessageRef(row.platform, row.conversation_id, row.message_id),
                        row.conversation_name, row.sender_id, row.sender_name, row.text, kinds,
-                       row.posted_at, row.permalink)
+                       row.posted_at, row.permalink, row.language, row.group_key)
 
 
 def _latest_query(dialect: str, filters: DigestFilters, limit: int) -> Select[Any]:
@@ -207,10 +216,12 @@ async def hidden_keys(conn: AsyncConnection) -> set[tuple[str, str, str]]:
 
 # One input of an export, as `stream_export_rows` reads it: plain tuples, because building
 # an object per row costs more than the export's formatting of it (a million rows: ~1 s).
-ExportRow = tuple[str, str, str, str | None, str, str | None, str, str, str | None, str | None]
+ExportRow = tuple[str, str, str, str | None, str, str | None, str, str, str | None, str | None,
+                  str | None, str | None]
 EXPORT_COLUMNS = (TAGS.c.platform, TAGS.c.conversation_id, TAGS.c.message_id,
                   MESSAGES.c.conversation_name, TAGS.c.sender_id, MESSAGES.c.sender_name,
-                  MESSAGES.c.text, TAGS.c.posted_at, MESSAGES.c.permalink, MESSAGES.c.kinds)
+                  MESSAGES.c.text, TAGS.c.posted_at, MESSAGES.c.permalink, MESSAGES.c.kinds,
+                  MESSAGES.c.language, MEMBER_GROUPS.c.group_key)
 
 
 async def stream_export_rows(conn: AsyncConnection, filters: DigestFilters, issue: int
@@ -219,7 +230,8 @@ async def stream_export_rows(conn: AsyncConnection, filters: DigestFilters, issu
     (issue, posted_at) index, so no sort, and memory stays flat whatever the count. Each row
     is `EXPORT_COLUMNS`, with `posted_at` as SQLite's naive UTC text on every backend
     (`2019-10-02 14:05:00.000000`, `sqlite_datetime`), and the message's kinds as their keys
-    joined by spaces in code-point order (`messages.kinds`), None for none."""
+    joined by spaces in code-point order (`messages.kinds`), None for none, then the entry's
+    language and its author's stakeholder group (None when not known)."""
     hidden = await hidden_keys(conn)
     query = _issue_query(filters, issue, *EXPORT_COLUMNS)
     if conn.dialect.name == "sqlite":  # the text as stored, straight from the driver
@@ -237,7 +249,7 @@ async def stream_export_rows(conn: AsyncConnection, filters: DigestFilters, issu
 async def _posted_as_text(batches: AsyncIterator[Sequence[Any]]
                           ) -> AsyncIterator[Sequence[ExportRow]]:
     async for rows in batches:
-        yield [(*row[:7], sqlite_datetime(row[7]), row[8], row[9]) for row in rows]
+        yield [(*row[:7], sqlite_datetime(row[7]), *row[8:]) for row in rows]
 
 
 async def stream_issue(conn: AsyncConnection, filters: DigestFilters, issue: int
@@ -247,14 +259,14 @@ async def stream_issue(conn: AsyncConnection, filters: DigestFilters, issue: int
         yield [DigestEntry(issue, MessageRef(platform, conversation_id, message_id),
                            conversation_name, sender_id, sender_name, text,
                            tuple(kinds.split(" ")) if kinds else (),
-                           read_sqlite.read_datetime(posted_at), permalink)
+                           read_sqlite.read_datetime(posted_at), permalink, language, group)
                for (platform, conversation_id, message_id, conversation_name, sender_id,
-                    sender_name, text, posted_at, permalink, kinds) in rows]
+                    sender_name, text, posted_at, permalink, kinds, language, group) in rows]
 
 
 def _issue_query(filters: DigestFilters, issue: int, *columns: Any) -> Select[Any]:
     """One issue's rows, newest first: a backward range scan of the (issue, posted_at) index.
     Hidden inputs are left to the caller (few: dropped by key, no probe per row)."""
-    return (select(*columns).join(MESSAGES, _same_message(MESSAGES))
+    return (_with_groups(select(*columns).join(MESSAGES, _same_message(MESSAGES)))
             .where(TAGS.c.issue == issue, *_conditions(filters, exclude_hidden=False))
             .order_by(TAGS.c.posted_at.desc()))

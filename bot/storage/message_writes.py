@@ -160,7 +160,8 @@ async def edit_message(conn: AsyncConnection, ref: MessageRef, text: str, found:
     if facts.edited_at is not None and facts.edited_at >= edited_at:
         return None
     await conn.execute(update(MESSAGES).where(is_message(MESSAGES, ref))
-                       .values(text=storable_text(text), edited_at=edited_at))
+                       .values(text=storable_text(text), edited_at=edited_at,
+                               language=None))  # the new text's language: the job's again
     issues, kinds = await _current(conn, ref)
     dropped = TagSet(tuple(i for i, s in issues.items() if s & TagSource.HASHTAG
                            and i not in found.issues),
@@ -184,7 +185,7 @@ async def delete_messages(conn: AsyncConnection, refs: Sequence[MessageRef], at:
         await conn.execute(delete(table).where(message_key_in(table, list(refs))))
     await conn.execute(update(MESSAGES).where(message_key_in(MESSAGES, list(refs))).values(
         sender_id="", sender_name=None, conversation_name=None, text="", permalink=None,
-        kinds=None, deleted_at=at))
+        kinds=None, language=None, deleted_at=at))
     # A deletion can arrive before (or instead of) the message: its tombstone still counts.
     unseen = [{**key_columns(ref), "sender_id": "", "text": "", "posted_at": at,
                "deleted_at": at} for ref in refs if ref not in existed]

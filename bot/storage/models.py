@@ -80,6 +80,12 @@ class MessageRow(Base):
     # when none. Kept by every write of kinds (`message_writes`, `new_messages`) so that an
     # export of a million inputs reads one column instead of a sub-query per row.
     kinds: Mapped[str | None] = mapped_column(Text)
+    # The language the entry is in (ISO 639-1: `ar`, `zh`): the author's declared one, else
+    # detected by the `detect-languages` job; `und` when neither could tell; NULL until the
+    # job has looked (detection stays off the ingest path, see `bot.language_detection`).
+    # Not indexed: a partial index of the messages waiting cost each new message a quarter of
+    # the ingest rate (bench/), for a job that can afford a scan when something was stored.
+    language: Mapped[str | None] = mapped_column(String(16))
 
     # No index on the sender: it would cost each new message a random B-tree insert (half of
     # the ingest time, see bench/), for the rare `forget-me`, which can afford a scan.

@@ -15,6 +15,7 @@ from bot.storage import digest_queries, message_writes, reaction_writes
 from bot.storage.database import Database
 from bot.storage.digest_store import DigestStore
 from bot.storage.group_commit import GroupCommit
+from bot.storage.inclusion_store import InclusionStore, forget_group
 from bot.storage.leadership import Lease, lead, single_replica
 from bot.storage.new_messages import NewMessage, save_messages
 from bot.storage.records import SaveOutcome, StoredMessage, TagChange
@@ -30,6 +31,7 @@ class Storage:
         self._commits = GroupCommit(db)
         self.digests = DigestStore(db, self._commits)
         self.reminders = ReminderStore(db, self._commits)
+        self.inclusion = InclusionStore(db, self._commits)
 
     def lead(self, name: str, *, poll_seconds: float = 5.0
              ) -> AbstractAsyncContextManager[Lease]:
@@ -59,6 +61,7 @@ class Storage:
                            ) -> SaveOutcome:
         outcome: SaveOutcome = await self._commits.run_bulk(
             save_messages, NewMessage(msg, tags, at))
+        self.inclusion.note_stored()
         return outcome
 
     async def save_messages(self, burst: Sequence[tuple[IncomingMessage, TagSet]],
@@ -66,13 +69,16 @@ class Storage:
         """A burst (a sync batch) in one group-commit entry; outcomes in the burst's order."""
         outcomes: list[SaveOutcome] = await self._commits.run_bulk_many(
             save_messages, [NewMessage(msg, tags, at) for msg, tags in burst])
+        self.inclusion.note_stored()
         return outcomes
 
     async def edit_message(self, ref: MessageRef, text: str, found: TagSet, by: str,
                            edited_at: datetime, at: datetime) -> TagChange | None:
         async def op(conn: AsyncConnection) -> TagChange | None:
             return await message_writes.edit_message(conn, ref, text, found, by, edited_at, at)
-        return await self._commits.run(op)
+        change = await self._commits.run(op)
+        self.inclusion.note_stored()  # the new text's language is asked for again
+        return change
 
     async def delete_message(self, ref: MessageRef, at: datetime) -> bool:
         async def op(conn: AsyncConnection) -> int:
@@ -92,10 +98,12 @@ class Storage:
         return await self._commits.run(op)
 
     async def forget_sender(self, platform: str, sender_id: str, at: datetime) -> int:
-        """Erase a person: their messages (the count returned) and their reactions."""
+        """Erase a person: their messages (the count returned), their reactions, their
+        language and their stakeholder group."""
         async def op(conn: AsyncConnection) -> int:
             await reaction_writes.forget_reactions(conn, platform, sender_id, at)
             await conn.execute(MEMBER_LANGUAGES.delete().where(_member(platform, sender_id)))
+            await forget_group(conn, platform, sender_id)
             return await message_writes.forget_sender(conn, platform, sender_id, at)
         return await self._commits.run(op)
 

@@ -110,3 +110,28 @@ async def test_downgrading_0005_keeps_messages_tags_and_kinds(database_url: str)
         assert counts == [1, 1, 1]
     finally:
         await engine.dispose()
+
+
+async def test_0007_adds_languages_groups_and_nudges_and_goes_back(database_url: str) -> None:
+    """Messages stored before 0007 wait for their language; downgrading drops what it added."""
+    engine = make_engine(database_url)
+    try:
+        async with engine.begin() as conn:
+            await _drop_everything(conn)
+            await conn.run_sync(lambda sync: command.upgrade(alembic_config(sync), "0006"))
+            await conn.execute(text(
+                "INSERT INTO messages (platform, conversation_id, message_id, sender_id, text, "
+                "posted_at) VALUES ('slack', 'C1', '1', 'U1', 'hola', '2019-10-01 12:00:00')"))
+        await upgrade(engine)
+        async with engine.connect() as conn:
+            assert (await conn.execute(text("SELECT language FROM messages"))).all() == [(None,)]
+            assert (await conn.execute(text("SELECT count(*) FROM member_groups"))).scalar() == 0
+        async with engine.begin() as conn:
+            await conn.run_sync(lambda sync: command.downgrade(alembic_config(sync), "0006"))
+        async with engine.connect() as conn:
+            assert (await conn.execute(text("SELECT text FROM messages"))).all() == [("hola",)]
+            names = await conn.run_sync(
+                lambda sync: set(sync.dialect.get_table_names(sync)))
+            assert "member_groups" not in names and "nudges_sent" not in names
+    finally:
+        await engine.dispose()

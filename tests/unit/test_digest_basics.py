@@ -103,7 +103,8 @@ async def test_json_export_has_the_documented_shape(harness: Harness) -> None:
     assert [e["text"] for e in issue["entries"]] == [
         "Fewer parallel tracks #wp1 #quickwin", "Set priorities first #wp1 #solution"]
     assert set(issue["entries"][0]) == {"platform", "channel", "message_id", "author", "text",
-                                        "kinds", "posted_at", "permalink"}
+                                        "kinds", "posted_at", "permalink", "language",
+                                        "group"}
     assert issue["entries"][0]["kinds"] == ["quickwin"]
 
 

@@ -100,11 +100,13 @@ async def test_csv_is_what_the_csv_module_writes_of_the_guarded_cells(harness: H
     expected.write("\ufeff")  # the byte-order mark spreadsheets need to read UTF-8
     writer = csv.writer(expected, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     writer.writerow(("issue", "issue_title", "kinds", "posted_at", "author", "author_id",
-                     "platform", "channel", "message_id", "permalink", "text"))
+                     "platform", "channel", "message_id", "permalink", "text", "language",
+                     "group"))
     writer.writerows((str(e.issue), _guarded(titles[e.issue]), " ".join(e.kinds),
                       e.posted_at.isoformat(), _guarded(e.author), _guarded(e.sender_id),
                       e.ref.platform, _guarded(e.channel), _guarded(e.ref.message_id),
-                      _guarded(e.permalink or ""), _guarded(e.text)) for e in entries)
+                      _guarded(e.permalink or ""), _guarded(e.text), e.language or "",
+                      _guarded(e.group or "")) for e in entries)
     text = await _export(harness, "csv")
     assert text == expected.getvalue()
     cells = [cell for row in csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))

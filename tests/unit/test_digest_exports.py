@@ -83,11 +83,11 @@ async def test_json_has_the_documented_shape(harness: Harness) -> None:
     assert [issue["number"] for issue in data["issues"]] == list(range(1, 9))
     for issue in data["issues"]:
         assert set(issue) == {"number", "title", "responsible", "resources", "timeline",
-                              "count", "contributors", "channels", "new", "entries"}
+                              "count", "contributors", "channels", "new", "lens", "entries"}
         assert issue["count"] == len(issue["entries"])
         for entry in issue["entries"]:
             assert set(entry) == {"platform", "channel", "message_id", "author", "text",
-                                  "kinds", "posted_at", "permalink"}
+                                  "kinds", "posted_at", "permalink", "language", "group"}
     issue3 = data["issues"][2]
     assert [e["text"] for e in issue3["entries"]] == ["Share interpreters #wp3 #quickwin",
                                                       "Pool the travel budget #wp3 #solution"]

@@ -73,12 +73,13 @@ def _help_commands(harness: Harness) -> list[str]:
 async def test_help_lists_only_what_the_asker_may_run_where_they_ask(harness: Harness) -> None:
     await harness.say("!help", author="alice")
     member = _help_commands(harness)
-    assert member == ["!help", "!workplan", "!milestones", "!tag", "!untag", "!lang",
+    assert member == ["!help", "!workplan", "!milestones", "!tag", "!untag", "!lang", "!iam",
                       "!forget-me"]
     assert "(staff)" not in harness.replies()[-1]
     await harness.say("!help", author="carol")
     assert _help_commands(harness) == ["!help", "!workplan", "!milestones", "!milestone", "!tag",
                                        "!untag", "!digest", "!hide", "!status", "!lang",
+                                       "!iam", "!gaps",
                                        "!forget-me"]
     with_rooms(harness)  # a platform where the bot manages its rooms: Matrix
     await harness.say("!help", author="carol")

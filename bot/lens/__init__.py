@@ -1,0 +1,1 @@
+"""The inclusion lens: who has spoken on each issue, and who has not."""
