@@ -14,6 +14,7 @@ from bot.storage import digest_queries, message_writes, reaction_writes
 from bot.storage.database import Database
 from bot.storage.digest_store import DigestStore
 from bot.storage.group_commit import GroupCommit
+from bot.storage.mail_store import MailStore
 from bot.storage.new_messages import NewMessage, save_messages
 from bot.storage.records import SaveOutcome, StoredMessage, TagChange
 from bot.storage.reminder_store import ReminderStore
@@ -28,6 +29,7 @@ class Storage:
         self._commits = GroupCommit(db)
         self.digests = DigestStore(db, self._commits)
         self.reminders = ReminderStore(db, self._commits)
+        self.mail = MailStore(db, self._commits)
 
     async def close(self) -> None:
         """Finish queued writes; the engine is the caller's to dispose of."""
