@@ -18,6 +18,7 @@ _ATTRIBUTION = re.compile(
     r"|пишет|كتب|写道|寫道)\s*[:：]\s*$", re.IGNORECASE)
 _OPENING = re.compile(r"^(?:On|Le|El|Am|Em|Il|Op|В|في|在)\b", re.IGNORECASE)
 _BLANKS = re.compile(r"\n{3,}")
+_COLONS = (":", "：")
 
 
 def own_words(body: str) -> str:
@@ -37,12 +38,14 @@ def own_words(body: str) -> str:
 
 def _is_attribution(lines: list[str], index: int) -> bool:
     line = lines[index].strip()
+    if not line.endswith(_COLONS):  # most lines: no regular expression at all
+        return bool(index + 1 < len(lines) and lines[index + 1].rstrip().endswith(_COLONS)
+                    and _OPENING.match(line) and _ATTRIBUTION.search(lines[index + 1]))
+    # ... or the first half of one wrapped over two lines ("On Mon, 7 Oct 2019, Bob <"),
+    # tried above for lines that do not end in a colon.
     following = next((later for later in lines[index + 1:] if later.strip()), "")
     if _ATTRIBUTION.search(line):
         return bool(_OPENING.match(line) or _QUOTED.match(following))
-    # The first half of a wrapped attribution: "On Mon, 7 Oct 2019, Bob <"
-    if _OPENING.match(line) and index + 1 < len(lines):
-        return bool(_ATTRIBUTION.search(lines[index + 1].strip()))
     return False
 
 

@@ -25,8 +25,13 @@ _MONTHLY = re.compile(r"^\d{4}-[A-Za-z]+(?:\.txt)?(?:\.gz)?$")
 @dataclass(frozen=True, slots=True)
 class RawPost:
     raw: bytes
-    envelope_at: datetime | None  # the `From ` line's date: the archive's own, when Date is bad
+    envelope: bytes | None  # the `From ` line
     source: str  # the file it came from (pipermail: `2019-October`), for archive links
+
+    def envelope_at(self) -> datetime | None:
+        """The `From ` line's date: the archive's own, for a post whose Date is unreadable
+        (read only then: parsing it for every post would cost a tenth of the import)."""
+        return _envelope_date(self.envelope)
 
 
 def archive_files(paths: Iterable[Path]) -> list[Path]:
@@ -69,7 +74,9 @@ def split_posts(stream: Iterable[bytes], source: str) -> Iterator[RawPost]:
     envelope: bytes | None = None
     previous_blank = True
     for line in stream:
-        if line.startswith(b"From ") and previous_blank:
+        # A `From ` line after a blank one, or any that carries a date (some tools leave
+        # the blank line out); a body's own `From ` lines were escaped by the writer.
+        if line.startswith(b"From ") and (previous_blank or _ASCTIME.search(line)):
             if envelope is not None or lines:
                 yield _post(lines, envelope, source)
             lines, envelope = [], line
@@ -86,7 +93,7 @@ def split_posts(stream: Iterable[bytes], source: str) -> Iterator[RawPost]:
 def _post(lines: list[bytes], envelope: bytes | None, source: str) -> RawPost:
     if lines and lines[-1] in (b"\n", b"\r\n"):
         lines = lines[:-1]  # the blank line that separates posts is the archive's, not theirs
-    return RawPost(b"".join(lines), _envelope_date(envelope), source)
+    return RawPost(b"".join(lines), envelope, source)
 
 
 def _envelope_date(line: bytes | None) -> datetime | None:

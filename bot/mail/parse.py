@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
@@ -58,9 +59,9 @@ class Malformed(ValueError):
     """Bytes that are no post: no sender at all, or no header block."""
 
 
-def parse_post(raw: bytes, *, fallback_at: datetime) -> MailPost:
-    """`fallback_at`: when a post's Date is missing or unreadable (the mbox `From ` line's
-    date, else the time of import)."""
+def parse_post(raw: bytes, *, fallback_at: Callable[[], datetime]) -> MailPost:
+    """`fallback_at`: the time for a post whose Date is missing or unreadable (the mbox
+    `From ` line's date, else the time of import), asked for only then."""
     message = _PARSER.parsebytes(raw)
     headers: dict[str, str] = {}
     for name, value in message.raw_items():
@@ -102,17 +103,17 @@ def _sender(value: str) -> tuple[str | None, str]:
     return (" ".join(name.split()) or None), address
 
 
-def _date(value: str | None, fallback: datetime) -> datetime:
+def _date(value: str | None, fallback: Callable[[], datetime]) -> datetime:
     if not value:
-        return fallback
+        return fallback()
     try:
         moment = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
-        return fallback
+        return fallback()
     if moment.tzinfo is None:  # "-0000": RFC 5322 says UTC, time zone unknown
         moment = moment.replace(tzinfo=UTC)
     if not 1970 <= moment.year <= 9999:
-        return fallback
+        return fallback()
     return moment.astimezone(UTC)
 
 
@@ -152,7 +153,7 @@ def _body(message: Message) -> tuple[str, bool]:
         kind = message.get_content_type()
         if kind == "text/html":
             return html_to_text(_text_of(message)), True
-        if message.get_content_maintype() == "text":
+        if kind.startswith("text/"):
             return _text_of(message), False
         return "", False
     part = message.get_body(preferencelist=("plain", "html"))
