@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.archive_links import check_template
 from bot.errors import ConfigError
 from bot.i18n import locales
-from bot.archive_links import check_template
 from bot.messages import parse_conversation
 from bot.recurrence import parse_recurrence
 from bot.targets import parse_channel_map
@@ -202,6 +202,10 @@ class Settings(BaseSettings):
                                   "PLENARY_MATRIX_HOMESERVER")
             if self.matrix_password is None and self.matrix_access_token is None:
                 raise ConfigError("set PLENARY_MATRIX_PASSWORD or PLENARY_MATRIX_ACCESS_TOKEN")
+        if self.mail_listen and not self.mail_accept:
+            raise ConfigError("PLENARY_MAIL_ACCEPT is required with PLENARY_MAIL_LISTEN: "
+                              "the senders (a@example.org), domains (@example.org) or "
+                              "List-Ids (emm.lists.example.org) to take mail from")
         if self.staff_conversation:
             platform = parse_conversation(self.staff_conversation).platform
             running = {"slack": self.slack_enabled, "matrix": self.matrix_enabled,

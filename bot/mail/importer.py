@@ -79,8 +79,10 @@ def _parsed(raws: Iterator[RawPost], list_name: str, plan: WorkPlan, archive_url
     for raw in raws:
         report.read += 1
         number = numbers[raw.source] = numbers.get(raw.source, 0) + 1
+        def fallback(raw: RawPost = raw) -> datetime:
+            return raw.envelope_at() or now
         try:
-            post = parse_post(raw.raw, fallback_at=lambda raw=raw: raw.envelope_at() or now)
+            post = parse_post(raw.raw, fallback_at=fallback)
         except Malformed as exc:
             report.unreadable.append(f"{raw.source} #{number}: {exc}")
             log.warning("post %d of %s not imported: %s", number, raw.source, exc)

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, cast
 
 _ESCAPED = re.compile(rb"^>(>*From )")
 # "From bob at example.org  Mon Oct  7 10:00:00 2019" (asctime, with or without a zone)
@@ -63,10 +63,12 @@ def read_posts(path: Path) -> Iterator[RawPost]:
         yield from split_posts(stream, source)
 
 
-def _open(path: Path) -> BinaryIO:
+def _open(path: Path) -> IO[bytes]:
     with path.open("rb") as probe:
         gzipped = probe.read(2) == b"\x1f\x8b"
-    return gzip.open(path, "rb") if gzipped else path.open("rb")
+    if gzipped:
+        return cast(IO[bytes], gzip.open(path, "rb"))
+    return path.open("rb")
 
 
 def split_posts(stream: Iterable[bytes], source: str) -> Iterator[RawPost]:

@@ -14,7 +14,7 @@ from bot.workplan import WorkPlan
 
 
 def post_record(post: MailPost, list_name: str, plan: WorkPlan, archive_url: str | None,
-                month: str | None = None, extra: TagSet = TagSet(),
+                month: str | None = None, extra: TagSet | None = None,
                 thread_id: str | None = None) -> PostRecord:
     """`extra`: tags known from elsewhere (the digest section a reply answers);
     `thread_id`: the thread it belongs to when its own headers do not say (a digest's)."""
