@@ -8,6 +8,7 @@ from bot.handlers import (
     digest,
     housekeeping,
     languages,
+    mail_links,
     milestones,
     moderation,
     privacy,
@@ -39,6 +40,8 @@ ROUTES: Final = (
     Route("hide", moderation.hide_input, staff_only=True),
     Route("lang", languages.choose_language),
     Route("forget-me", privacy.forget_me),
+    Route("link-email", mail_links.link_email),
+    Route("forget-address", mail_links.forget_address, staff_only=True),
     Route("leave", rooms.leave_room, staff_only=True, needs_room_control=True),
     Route("backfill", rooms.backfill_room, staff_only=True, needs_room_control=True),
 )
