@@ -25,7 +25,8 @@ pytestmark = pytest.mark.integration
 
 
 async def test_the_mailed_code_links_the_address(tmp_path: Path, plan: WorkPlan,
-                                                 smtp_server: tuple[Inbox, int]) -> None:
+                                                 smtp_server: tuple[Inbox, int]  # noqa: F811
+                                                 ) -> None:
     inbox, port = smtp_server
     clock = FrozenClock()
     harness, engine = await open_harness(digest_settings(tmp_path, port), plan, clock,
