@@ -13,9 +13,17 @@ _BRACKETS = re.compile(r"\[([^\[\]]{1,60})\]")
 _NUMBERED = re.compile(r"^(?:issue|wp|work ?plan|item|question|point|tema|sujet|punto"
                        r"|вопрос|пункт|مسألة|بند|议题|问题)\s*#?\s*(\d{1,2})$", re.IGNORECASE)
 _WORDS = re.compile(r"[,;/\s]+")
+_NONE = TagSet()
+
+
+def _hashtags(text: str, plan: WorkPlan) -> TagSet:
+    """Most posts have no hashtag: a look for the mark is cheaper than the scan."""
+    return read_hashtags(text, plan) if "#" in text or "＃" in text else _NONE
 
 
 def subject_tags(subject: str, plan: WorkPlan) -> TagSet:
+    if "[" not in subject:
+        return _NONE
     issues: dict[int, None] = {}
     kind: str | None = None
     for found in _BRACKETS.findall(subject):
@@ -36,8 +44,7 @@ def subject_tags(subject: str, plan: WorkPlan) -> TagSet:
 
 def post_tags(subject: str, own_words: str, plan: WorkPlan) -> TagSet:
     """The union of the subject's and the words' issues; the first kind named counts."""
-    parts = (subject_tags(subject, plan), read_hashtags(subject, plan),
-             read_hashtags(own_words, plan))
+    parts = (subject_tags(subject, plan), _hashtags(subject, plan), _hashtags(own_words, plan))
     issues = dict.fromkeys(number for part in parts for number in part.issues)
     kinds = next((part.kinds for part in parts if part.kinds), ())
     return TagSet(tuple(issues), kinds)
