@@ -87,12 +87,26 @@ def _post(n: int, rng: random.Random) -> bytes:
     return "\n".join(headers).encode("utf-8") + b"\n\n" + body.rstrip(b"\n") + b"\n\n"
 
 
-def quarter(path: Path, target: Path) -> int:
-    """The first quarter of the archive's posts, as a file of its own."""
-    lines = path.read_bytes().split(b"\nFrom member")
-    keep = lines[: max(1, len(lines) // 4)]
-    target.write_bytes(b"\nFrom member".join(keep) + b"\n")
-    return len(keep)
+def quarter(path: Path, target: Path, posts: int) -> int:
+    """The first quarter of the archive's posts, as a file of its own (streamed)."""
+    keep, seen = max(1, posts // 4), 0
+    with path.open("rb") as source, target.open("wb") as out:
+        for line in source:
+            if line.startswith(b"From member"):
+                seen += 1
+                if seen > keep:
+                    break
+            out.write(line)
+    return keep
+
+
+def peak_mb() -> float:
+    """This process's peak resident memory. Not `ru_maxrss`: Linux keeps that across
+    `execve`, so a child would report its parent's peak at the fork."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return peak_rss_mb()
 
 
 # In a fresh process each: peak memory is the process's own. -----------------------------
@@ -111,7 +125,7 @@ def run_mailbox(path: Path, modern: bool) -> dict[str, float]:
             box = mailbox.mbox(path)
         for _ in box:
             count += 1
-    return {"posts": count, "seconds": timer.seconds, "rss": peak_rss_mb()}
+    return {"posts": count, "seconds": timer.seconds, "rss": peak_mb()}
 
 
 def run_import(path: Path, url: str) -> dict[str, float]:
@@ -138,7 +152,7 @@ def run_import(path: Path, url: str) -> dict[str, float]:
         finally:
             await engine.dispose()
         return {"posts": report.read, "new": report.new, "seconds": timer.seconds,
-                "rss": peak_rss_mb()}
+                "rss": peak_mb()}
     return asyncio.run(go())
 
 
@@ -167,7 +181,7 @@ def main() -> None:
         with timed() as made:
             write_archive(archive, args.posts)
         small = Path(folder) / "emm-quarter.mbox"
-        small_posts = quarter(archive, small)
+        small_posts = quarter(archive, small, args.posts)
         print(f"archive: {args.posts:,} posts, {archive.stat().st_size / 1e6:.0f} MB, written "
               f"in {made.seconds:.1f} s")
 
