@@ -154,6 +154,8 @@ def _summary(settings: Settings, plan: WorkPlan) -> str:
         f"{len(plan.milestones)} milestones, timezone {plan.timezone}",
         f"database: {_redact(settings.database_url)}",
         f"adapters: {', '.join(platforms)}",
+        *([f"mail listener: {settings.mail_listen} ({settings.mail_protocol}), accepting "
+           f"{', '.join(settings.mail_accept)}"] if settings.mail_listen else []),
         f"staff: {len(settings.staff)} listed; locale {settings.locale}; "
         f"command prefix {settings.command_prefix}",
         "configuration OK",

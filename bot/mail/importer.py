@@ -37,7 +37,8 @@ async def import_archives(storage: Storage, plan: WorkPlan, paths: Iterable[Path
                           progress: Callable[[int], None] | None = None,
                           batch: int = BATCH) -> ImportReport:
     """Idempotent: a post stored before (by Message-ID, or content hash without one) is
-    counted as a repeat and left as it is. `progress` is told how many posts were done."""
+    counted as a repeat and left as it is. `progress` is told how many more posts were read
+    (unreadable ones too) each time a batch is stored."""
     report = ImportReport()
     files = archive_files(paths)
     report.files = len(files)
@@ -45,27 +46,30 @@ async def import_archives(storage: Storage, plan: WorkPlan, paths: Iterable[Path
     # The next batch is parsed while the one before is written (the database works in its
     # own thread or server): at most two batches are held at once.
     writing: asyncio.Task[list[SaveOutcome]] | None = None
+    shown = 0
+
+    def count(outcomes: list[SaveOutcome]) -> None:
+        nonlocal shown
+        new = sum(outcome is SaveOutcome.NEW for outcome in outcomes)
+        report.new += new
+        report.repeats += len(outcomes) - new
+        if progress is not None:
+            progress(report.read - shown)
+            shown = report.read
     try:
         while chunk := list(islice(posts, batch)):
             if writing is not None:
-                _count(report, await writing, progress)
+                count(await writing)
             writing = asyncio.create_task(storage.mail.save_posts(chunk, now))
         if writing is not None:
-            _count(report, await writing, progress)
+            count(await writing)
             writing = None
+        elif progress is not None and report.read:
+            progress(report.read)  # nothing readable at all
     finally:
         if writing is not None:  # parsing failed: the batch being written still lands
             await writing
     return report
-
-
-def _count(report: ImportReport, outcomes: list[SaveOutcome],
-           progress: Callable[[int], None] | None) -> None:
-    new = sum(outcome is SaveOutcome.NEW for outcome in outcomes)
-    report.new += new
-    report.repeats += len(outcomes) - new
-    if progress is not None:
-        progress(len(outcomes))
 
 
 def _raw_posts(files: list[Path]) -> Iterator[RawPost]:

@@ -4,6 +4,7 @@ digests and erasure treat mail like chat."""
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -144,8 +145,14 @@ def test_the_import_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     monkeypatch.chdir(tmp_path)
     path = archive(tmp_path)
     assert main(["import", "mbox", str(path), "--list", "emm"]) == 0
+    first = capsys.readouterr()
+    first_run = first.out.splitlines()
+    assert "importing into emm" not in first.err  # no bar where no terminal
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     assert main(["import", "pipermail", str(path), "--list", "emm"]) == 0
-    out = capsys.readouterr().out.splitlines()
+    captured = capsys.readouterr()
+    assert "importing into emm: " in captured.err and "8 posts" in captured.err  # the bar
+    out = first_run + captured.out.splitlines()
     assert out[0].startswith("8 posts read from 1 file(s) into list emm: 5 new, "
                              "2 already stored, 1 unreadable")
     assert out[1] == "  not imported: emm.mbox #8: no From address"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import socket
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -53,12 +54,14 @@ class MailListener:
         self._handler = _Handler(receive, max_bytes)
         self._protocol = LMTP if protocol == "lmtp" else SMTP
         self._max_bytes = max_bytes
+        # Once: aiosmtpd would otherwise look up the FQDN (DNS, blocking) per connection.
+        self._hostname = socket.gethostname()
         self.listening = asyncio.Event()
         self.address: tuple[str, int] | None = None
 
     def _session(self) -> SMTP:
         return self._protocol(self._handler, data_size_limit=self._max_bytes,
-                              enable_SMTPUTF8=True, ident="plenary",
+                              enable_SMTPUTF8=True, ident="plenary", hostname=self._hostname,
                               # MTAs wait minutes for our reply to DATA; storing takes less
                               timeout=300)
 
