@@ -24,6 +24,7 @@ async def test_a_burst_split_over_several_statements_is_all_written(storage: Sto
                                                                     ) -> None:
     at = datetime(2019, 10, 1, tzinfo=UTC)
     room = Conversation("test", "room")
-    burst = [(IncomingMessage(room, f"m{n}", "u", "#wp3", at), TagSet((3,))) for n in range(77)]  # 64 + 8 + 4 + 1
+    # 77 rows: statements of 64, 8, 4 and 1
+    burst = [(IncomingMessage(room, f"m{n}", "u", "#wp3", at), TagSet((3,))) for n in range(77)]
     assert await storage.save_messages(burst, at) == [SaveOutcome.NEW] * 77
     assert len(await storage.messages_for(3)) == 77
