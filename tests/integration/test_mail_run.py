@@ -64,6 +64,12 @@ async def test_plenary_run_listens_for_list_mail_beside_the_chat(tmp_path: Path)
         await asyncio.wait_for(_line_with(process.stdout, "plenary → @carol (private):"), 30)
         entry = await asyncio.wait_for(_line_with(process.stdout, "One fund for every"), 30)
         assert "Pool the travel budget" in entry
+        # The console's input ends (its reader thread would hold the exit up otherwise); the
+        # listener keeps plenary running until it is stopped.
+        process.stdin.close()
+        await process.stdin.wait_closed()
+        again = post("live-2@example.org", body="Still listening.")
+        assert (await asyncio.to_thread(_deliver, port, again))[0] == 250
     finally:
         process.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(process.wait(), 30) == 0
