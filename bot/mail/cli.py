@@ -42,8 +42,9 @@ async def run_import(settings: Settings, plan: WorkPlan, args: argparse.Namespac
     rate = report.read / seconds if seconds > 0 else 0.0
     print(f"{report.read} posts read from {report.files} file(s) into list "
           f"{args.list_name}: {report.new} new, {report.repeats} already stored, "
-          f"{len(report.unreadable)} unreadable ({seconds:.1f} s, {rate:,.0f} posts/s)",
-          file=out)
+          f"{len(report.unreadable)} unreadable"
+          f"{f', {report.digests} plenary digests left out' if report.digests else ''} "
+          f"({seconds:.1f} s, {rate:,.0f} posts/s)", file=out)
     for problem in report.unreadable[:SHOWN_PROBLEMS]:
         print(f"  not imported: {problem}", file=out)
     if len(report.unreadable) > SHOWN_PROBLEMS:

@@ -11,6 +11,7 @@ from datetime import datetime
 from itertools import islice
 from pathlib import Path
 
+from bot.mail.digest_ids import digest_period_end
 from bot.mail.mbox import RawPost, archive_files, read_posts
 from bot.mail.parse import Malformed, parse_post
 from bot.mail.records import post_record
@@ -29,6 +30,7 @@ class ImportReport:
     read: int = 0
     new: int = 0
     repeats: int = 0
+    digests: int = 0  # plenary's own digest mails, as the list archived them: not input
     unreadable: list[str] = field(default_factory=list)  # "2019-October #12: no From address"
 
 
@@ -90,6 +92,9 @@ def _parsed(raws: Iterator[RawPost], list_name: str, plan: WorkPlan, archive_url
         except Malformed as exc:
             report.unreadable.append(f"{raw.source} #{number}: {exc}")
             log.warning("post %d of %s not imported: %s", number, raw.source, exc)
+            continue
+        if digest_period_end(post.message_id) is not None:
+            report.digests += 1
             continue
         month = raw.source if _is_volume(raw.source) else None
         yield post_record(post, list_name, plan, archive_url, month)

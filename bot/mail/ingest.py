@@ -13,6 +13,7 @@ import logging
 import secrets
 
 from bot.mail.accept import is_accepted, list_name
+from bot.mail.digest_ids import digest_period_end
 from bot.mail.digest_replies import answered_issues, replied_digest
 from bot.mail.parse import MailPost, Malformed, parse_post
 from bot.mail.records import post_record
@@ -44,6 +45,10 @@ class MailIngest:
                      post.sender_address, post.list_id)
             return ("550 5.7.1 Not accepted here: neither the sender nor the List-Id is "
                     "one plenary takes mail from")
+        if digest_period_end(post.message_id) is not None:
+            # The list hands plenary's own digest back to its subscribers, plenary too:
+            # stored, every hashtag it quotes would count again as new input.
+            return f"250 2.0.0 Not stored: <{post.message_id}> is plenary's own digest"
         try:
             outcome = await self._store(post)
         except Exception:

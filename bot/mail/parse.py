@@ -27,6 +27,7 @@ _REGISTRY = HeaderRegistry()
 # Header objects are immutable strings: one per distinct (name, value) can be shared.
 _POLICY = policy.default.clone(header_factory=lru_cache(maxsize=4096)(_REGISTRY.__call__))
 _PARSER = BytesParser(policy=_POLICY)
+_SURROGATES = re.compile("[\udc80-\udcff]")
 _MSGID = re.compile(r"<([^<>\s]+)>")
 _OBFUSCATED = re.compile(r"\b([\w.+-]+) at ([\w-]+(?:\.[\w-]+)+)\b")
 MAX_KEY = 255  # the messages table's key width
@@ -69,7 +70,7 @@ def parse_post(raw: bytes, *, fallback_at: Callable[[], datetime]) -> MailPost:
     message = _PARSER.parsebytes(raw)
     headers: dict[str, str] = {}
     for name, value in message.raw_items():
-        headers.setdefault(name.lower(), str(value))
+        headers.setdefault(name.lower(), _unescaped(str(value)))
     if not headers:
         raise Malformed("no header block")
     sender_name, address = _sender(headers.get("from", ""))
@@ -85,6 +86,18 @@ def parse_post(raw: bytes, *, fallback_at: Callable[[], datetime]) -> MailPost:
     list_id = _first_list_id(headers.get("list-id", ""))
     return MailPost(_fit(message_id), address, sender_name, subject, sent_at, body,
                     in_reply_to, references, list_id, html_only)
+
+
+def _unescaped(value: str) -> str:
+    """A header sent as raw 8-bit bytes (no encoded words: common in old archives) arrives
+    with its bytes escaped as surrogates; they are read as UTF-8, else windows-1252."""
+    if value.isascii() or not _SURROGATES.search(value):
+        return value
+    raw = value.encode("ascii", "surrogateescape")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("windows-1252", "replace")
 
 
 def _decoded(value: str) -> str:

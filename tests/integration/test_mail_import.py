@@ -123,6 +123,16 @@ async def test_forgetting_an_address_survives_a_reimport(any_storage: Storage, p
     assert again.new == 0 and await any_storage.count_messages() == 1
 
 
+async def test_plenary_s_own_digests_in_the_archive_are_left_out(
+        any_storage: Storage, plan: WorkPlan, tmp_path: Path) -> None:
+    path = tmp_path / "with-digest.mbox"
+    path.write_bytes(mbox([ROOT, post("plenary-digest.20191007T1300Z@example.org",
+                                      sender="plenary@example.org", body="## 3. … #wp3")]))
+    report = await import_archives(any_storage, plan, [path], "emm", None, NOW)
+    assert (report.read, report.new, report.digests) == (2, 1, 1)
+    assert [r.message_id for r in await any_storage.messages_for(3)] == ["root@example.org"]
+
+
 async def test_pipermail_volumes_with_obfuscated_senders(any_storage: Storage, plan: WorkPlan,
                                                          tmp_path: Path) -> None:
     write_pipermail(tmp_path / "archive", {

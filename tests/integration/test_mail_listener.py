@@ -134,6 +134,15 @@ async def test_a_reply_answering_no_clear_section_is_kept_as_a_comment(
     assert await listening.storage.tags_of(ref) == TagSet()
 
 
+async def test_plenary_s_own_digest_handed_back_by_the_list_is_not_input(
+        listening: Listening) -> None:
+    digest = post(DIGEST_ID.strip("<>"), sender="plenary@example.org", subject="Digest",
+                  body=DIGEST_QUOTE.replace("> ", "") + "\n#wp3 #solution")
+    assert await deliver(listening, digest) == (
+        250, f"2.0.0 Not stored: {DIGEST_ID} is plenary's own digest")
+    assert await listening.storage.count_messages() == 0
+
+
 async def test_refusals_are_clear_statuses_and_store_nothing(listening: Listening) -> None:
     stranger = post("s@evil.example", sender="spam@evil.example", list_id=None)
     code, reply = await deliver(listening, stranger, sender="spam@evil.example")

@@ -105,3 +105,11 @@ def test_a_post_without_sender_is_malformed() -> None:
         parse(raw_post("Subject: nobody\nMessage-ID: <n@example.org>", b"text"))
     with pytest.raises(Malformed):
         parse(b"")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "windows-1252"])
+def test_raw_8bit_headers_are_read_not_lost(encoding: str) -> None:
+    raw = ("From: José Núñez <jose@example.org>\nSubject: Résumé\nMessage-ID: <r@x>\n\n"
+           "body").encode(encoding)
+    found = parse(raw)
+    assert (found.sender_name, found.subject) == ("José Núñez", "Résumé")
