@@ -33,9 +33,16 @@ def hyperkitty_hash(message_id: str) -> str:
 
 def archive_link(template: str | None, list_name: str, message_id: str, sent_at: datetime,
                  month: str | None = None) -> str | None:
+    """The post's link. A template naming no Message-ID (pipermail's month page) gets the id
+    as a fragment: the page still opens, and each post's link is its own, as `hide <link>`
+    needs to find the one post."""
     if not template:
         return None
-    return template.format(message_id=quote(message_id, safe="@"),
+    link = template.format(message_id=quote(message_id, safe="@"),
                            message_id_hash=hyperkitty_hash(message_id),
                            list=quote(list_name, safe=""),
                            month=month or f"{sent_at:%Y}-{sent_at:%B}")
+    named = {field for _, field, _, _ in string.Formatter().parse(template) if field}
+    if not named & {"message_id", "message_id_hash"} and "#" not in template:
+        link += "#" + quote(message_id, safe="@")
+    return link

@@ -144,7 +144,8 @@ async def test_pipermail_volumes_with_obfuscated_senders(any_storage: Storage, p
     assert (report.files, report.new) == (2, 2)
     first = await any_storage.message(MessageRef("email", "emm", "p1@example.org"))
     assert first is not None and first.sender_id == "bob@example.org"
-    assert first.permalink == "https://lists.example.org/pipermail/emm/2019-October/thread.html"
+    assert first.permalink == \
+        "https://lists.example.org/pipermail/emm/2019-October/thread.html#p1@example.org"
     assert [r.message_id for r in await any_storage.messages_for(3)] == ["p1@example.org",
                                                                          "p2@example.org"]
 

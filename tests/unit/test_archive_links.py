@@ -18,10 +18,11 @@ def test_message_id_hash_is_hyperkittys() -> None:
 
 
 def test_templates() -> None:
+    # A month's page is every post's: the id as a fragment keeps each link the post's own.
     assert archive_link("https://a.org/{list}/{month}/thread.html", "emm", "x@y", AT,
-                        "2019-October") == "https://a.org/emm/2019-October/thread.html"
+                        "2019-October") == "https://a.org/emm/2019-October/thread.html#x@y"
     assert archive_link("https://a.org/{list}/{month}/", "emm", "x@y", AT) == \
-        "https://a.org/emm/2019-October/"
+        "https://a.org/emm/2019-October/#x@y"
     assert archive_link("https://m.org/search?q={message_id}", "emm", "a b/c@y", AT) == \
         "https://m.org/search?q=a%20b%2Fc@y"
     assert archive_link(None, "emm", "x@y", AT) is None

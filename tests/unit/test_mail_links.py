@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.digest_values import DigestFilters
 from bot.mail.parse import parse_post
 from bot.mail.records import post_record
 from bot.messages import MessageRef
@@ -73,3 +74,17 @@ async def test_staff_erase_an_address(harness: Harness) -> None:
     assert await harness.storage.message(ref) is None
     await harness.say("!forget-address carl@example.org", author="carol")
     assert harness.sent[-1].text == "Done: I erased 0 list posts from carl@example.org."
+
+
+async def test_staff_hide_a_list_post_by_its_archive_link(harness: Harness) -> None:
+    url = "https://lists.example.org/pipermail/{list}/{month}/thread.html"
+    for number in (1, 2):  # two posts of one month: the same page, links of their own
+        parsed = parse_post(post(f"h{number}@example.org", body="Hide me #wp3"),
+                            fallback_at=lambda: AT)
+        await harness.storage.mail.save_posts([post_record(parsed, "emm", harness.plan, url)],
+                                              AT)
+    link = "https://lists.example.org/pipermail/emm/2019-October/thread.html#h2@example.org"
+    await harness.say(f"!hide {link} off-topic", author="carol")
+    assert "off-topic" in harness.sent[-1].text
+    [figures] = [f for f in await harness.storage.figures(DigestFilters()) if f.issue == 3]
+    assert figures.inputs == 1  # h1 is still in, h2 is hidden
