@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.mail.parse import MailPost
+from bot.mail.parse import MAX_KEY, MailPost
 
 
 def is_accepted(rules: Sequence[str], post: MailPost, envelope_sender: str) -> bool:
@@ -27,5 +27,5 @@ def list_name(post: MailPost, default: str) -> str:
     """The list a post belongs to: its List-Id's list part (Mailman writes
     `<emm.lists.example.org>` for the list `emm`), the name `import --list` takes."""
     if post.list_id:
-        return post.list_id.partition(".")[0] or default
+        return post.list_id.partition(".")[0][:MAX_KEY] or default
     return default

@@ -76,6 +76,8 @@ def parse_post(raw: bytes, *, fallback_at: Callable[[], datetime]) -> MailPost:
     sender_name, address = _sender(headers.get("from", ""))
     if not address:
         raise Malformed("no From address")
+    if len(address) > MAX_KEY:
+        raise Malformed(f"a From address longer than {MAX_KEY} characters")
     body, html_only = _body(message)
     subject = _decoded(headers.get("subject", ""))
     sent_at = _date(headers.get("date"), fallback_at)
@@ -83,7 +85,10 @@ def parse_post(raw: bytes, *, fallback_at: Callable[[], datetime]) -> MailPost:
         address, headers.get("date", ""), subject, body)
     references = tuple(_fit(found) for found in _MSGID.findall(headers.get("references", "")))
     in_reply_to = _first_id(headers.get("in-reply-to", ""))
+    in_reply_to = _fit(in_reply_to) if in_reply_to else None
     list_id = _first_list_id(headers.get("list-id", ""))
+    if sender_name is not None:
+        sender_name = sender_name[:MAX_KEY]
     return MailPost(_fit(message_id), address, sender_name, subject, sent_at, body,
                     in_reply_to, references, list_id, html_only)
 
@@ -93,7 +98,10 @@ def _unescaped(value: str) -> str:
     with its bytes escaped as surrogates; they are read as UTF-8, else windows-1252."""
     if value.isascii() or not _SURROGATES.search(value):
         return value
-    raw = value.encode("ascii", "surrogateescape")
+    try:
+        raw = value.encode("ascii", "surrogateescape")
+    except UnicodeEncodeError:  # already text: nothing was escaped
+        return value
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -113,3 +113,18 @@ def test_raw_8bit_headers_are_read_not_lost(encoding: str) -> None:
            "body").encode(encoding)
     found = parse(raw)
     assert (found.sender_name, found.subject) == ("José Núñez", "Résumé")
+
+
+def test_overlong_ids_and_names_fit_the_keys() -> None:
+    long_id = "x" * 300 + "@example.org"
+    found = parse(raw_post(f"""
+From: {'N' * 300} <n@example.org>
+Message-ID: <{long_id}>
+In-Reply-To: <{long_id}>
+References: <{long_id}>
+""", b"text"))
+    assert found.message_id == found.in_reply_to == found.references[0]
+    assert found.message_id.startswith("sha256-") and len(found.message_id) <= 255
+    assert found.sender_name is not None and len(found.sender_name) == 255
+    with pytest.raises(Malformed, match="longer than 255"):
+        parse(raw_post(f"From: {'a' * 300}@example.org", b"text"))
