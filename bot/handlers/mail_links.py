@@ -17,6 +17,8 @@ from bot.services import Services
 log = logging.getLogger(__name__)
 
 CODE_LIFETIME = timedelta(hours=24)
+# One code mail per member per pause: the bot must not become a way to mail anyone, often.
+PAUSE = timedelta(minutes=10)
 
 
 async def link_email(msg: IncomingMessage, args: Args, svc: Services) -> Reply:
@@ -41,6 +43,10 @@ async def link_email(msg: IncomingMessage, args: Args, svc: Services) -> Reply:
     if not (settings.smtp_host and settings.smtp_from):
         return Reply(svc.tr("mail.cannot_send", p=p), private=True)
     code, now = new_code(), svc.clock.now()
+    last = await svc.storage.mail.last_request_at(msg.where.platform, msg.sender_id)
+    if last is not None and now - last < PAUSE:
+        return Reply(svc.tr("mail.wait", minutes=int(PAUSE.total_seconds() // 60)),
+                     private=True)
     await svc.storage.mail.request_link(msg.where.platform, msg.sender_id, address, code, now)
     message = confirmation_message(settings.smtp_from, address,
                                    svc.tr("mail.code_subject", code=code),

@@ -27,6 +27,8 @@ en = {
     "mail.none_linked": "No mail address is linked to you. Link one with "
                         "`{p}link-email <address>`.",
     "mail.linked_list": "Your linked addresses: {addresses}.",
+    "mail.wait": "I mailed you a code less than {minutes} minutes ago: look for it (and in "
+                 "your spam folder), or ask again later.",
     "mail.send_failed": "I could not send the code just now (ref {ref}). Try again later.",
     "mail.forgot.one": "Done: I erased 1 list post from {address}.",
     "mail.forgot.other": "Done: I erased {count} list posts from {address}.",

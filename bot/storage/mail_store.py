@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, delete, select, tuple_, update
+from sqlalchemy import and_, delete, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.messages import IncomingMessage
@@ -92,6 +92,13 @@ class MailStore:
                                        "address": address.lower(), "code": code,
                                        "requested_at": at}))
         await self._commits.run(op)
+
+    async def last_request_at(self, platform: str, user_id: str) -> datetime | None:
+        """When the member last asked for a code (confirmed or not)."""
+        async with self._db.read() as conn:
+            return (await conn.execute(select(func.max(EMAIL_LINKS.c.requested_at)).where(
+                EMAIL_LINKS.c.platform == platform, EMAIL_LINKS.c.user_id == user_id))
+            ).scalar_one_or_none()
 
     async def confirm_link(self, platform: str, user_id: str, code: str, at: datetime,
                            not_before: datetime) -> str | None:

@@ -45,9 +45,12 @@ async def test_the_mailed_code_links_the_address(tmp_path: Path, plan: WorkPlan,
     assert isinstance(content, str)
     found = re.search(r"!link-email confirm (\d{8})", content)
     assert found is not None
+    await harness.say("!link-email alice@example.org")  # again at once: no second mail
+    assert harness.sent[-1].text.startswith("I mailed you a code less than 10 minutes ago")
     await harness.say(f"!link-email confirm {found.group(1)}")
     assert harness.sent[-1].text.startswith("Linked: alice@example.org.")
     await harness.say("!forget-me")
     assert harness.sent[-1].text == "Done: I erased 1 message of yours and its tags."
     assert await harness.storage.mail.post("emm", "a1@example.org") is None
+    assert len(inbox.messages) == 1
     await close_harness(harness, engine)
