@@ -96,9 +96,11 @@ class MailStore:
     async def last_request_at(self, platform: str, user_id: str) -> datetime | None:
         """When the member last asked for a code (confirmed or not)."""
         async with self._db.read() as conn:
-            return (await conn.execute(select(func.max(EMAIL_LINKS.c.requested_at)).where(
-                EMAIL_LINKS.c.platform == platform, EMAIL_LINKS.c.user_id == user_id))
+            last: datetime | None = (await conn.execute(
+                select(func.max(EMAIL_LINKS.c.requested_at)).where(
+                    EMAIL_LINKS.c.platform == platform, EMAIL_LINKS.c.user_id == user_id))
             ).scalar_one_or_none()
+        return last
 
     async def confirm_link(self, platform: str, user_id: str, code: str, at: datetime,
                            not_before: datetime) -> str | None:
