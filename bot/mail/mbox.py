@@ -19,6 +19,8 @@ from typing import IO, cast
 _ESCAPED = re.compile(rb"^>(>*From )")
 # "From bob at example.org  Mon Oct  7 10:00:00 2019" (asctime, with or without a zone)
 _ASCTIME = re.compile(rb"(\w{3}) +(\w{3}) +(\d{1,2}) +(\d{1,2}:\d{2}:\d{2}) +(\d{4})")
+# HyperKitty's downloads: `emm@lists.example.org-2019-10.mbox.gz`.
+_MBOX_NAMES = (".mbox", ".mbx", ".mbox.gz", ".mbx.gz")
 _MONTHLY = re.compile(r"^\d{4}-[A-Za-z]+(?:\.txt)?(?:\.gz)?$")
 
 
@@ -40,7 +42,7 @@ def archive_files(paths: Iterable[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             inside = sorted(p for p in path.iterdir() if p.is_file() and (
-                _MONTHLY.match(p.name) or p.suffix in (".mbox", ".mbx")))
+                _MONTHLY.match(p.name) or p.name.endswith(_MBOX_NAMES)))
             files.extend(sorted(inside, key=_month_order))
         else:
             files.append(path)

@@ -35,3 +35,11 @@ def test_gzipped_volumes_and_folders_in_month_order(tmp_path: Path) -> None:
                                        "2020-January.txt.gz"]
     [one] = list(read_posts(files[0]))
     assert one.source == "2019-October" and b"<2019-October>" in one.raw
+
+
+def test_hyperkitty_downloads_gzipped_or_not(tmp_path: Path) -> None:
+    (tmp_path / "emm@lists.example.org-2019-10.mbox.gz").write_bytes(
+        gzip.compress(mbox([post("a@x"), post("b@x")])))
+    (tmp_path / "emm@lists.example.org-2019-11.mbox").write_bytes(mbox([post("c@x")]))
+    files = archive_files([tmp_path])
+    assert [len(list(read_posts(f))) for f in files] == [2, 1]
