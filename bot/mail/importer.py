@@ -3,7 +3,6 @@ time (one transaction each), so that memory stays flat however big the archive."
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -45,32 +44,19 @@ async def import_archives(storage: Storage, plan: WorkPlan, paths: Iterable[Path
     files = archive_files(paths)
     report.files = len(files)
     posts = _parsed(_raw_posts(files), list_name, plan, archive_url, now, report)
-    # The next batch is parsed while the one before is written (the database works in its
-    # own thread or server): at most two batches are held at once.
-    writing: asyncio.Task[list[SaveOutcome]] | None = None
     shown = 0
-
-    def count(outcomes: list[SaveOutcome]) -> None:
-        nonlocal shown
+    # One batch at a time: parsing and the database's Python side (rows, bound values) both
+    # hold the GIL, so writing a batch while parsing the next was measured to gain nothing.
+    while chunk := list(islice(posts, batch)):
+        outcomes = await storage.mail.save_posts(chunk, now)
         new = sum(outcome is SaveOutcome.NEW for outcome in outcomes)
         report.new += new
         report.repeats += len(outcomes) - new
         if progress is not None:
             progress(report.read - shown)
             shown = report.read
-    try:
-        while chunk := list(islice(posts, batch)):
-            if writing is not None:
-                count(await writing)
-            writing = asyncio.create_task(storage.mail.save_posts(chunk, now))
-        if writing is not None:
-            count(await writing)
-            writing = None
-        elif progress is not None and report.read:
-            progress(report.read)  # nothing readable at all
-    finally:
-        if writing is not None:  # parsing failed: the batch being written still lands
-            await writing
+    if progress is not None and report.read > shown:
+        progress(report.read - shown)  # unreadable posts after the last batch, or only those
     return report
 
 
