@@ -19,6 +19,9 @@ _ATTRIBUTION = re.compile(
 _OPENING = re.compile(r"^(?:On|Le|El|Am|Em|Il|Op|В|في|在)\b", re.IGNORECASE)
 _BLANKS = re.compile(r"\n{3,}")
 _COLONS = (":", "：")
+_FROM = ("From:", "De :", "De:", "От:", "Von:", "من:", "发件人:", "发件人：")
+_SENT = ("Sent:", "Date:", "Envoyé :", "Enviado:", "Gesendet:", "Отправлено:", "تاريخ الإرسال:",
+         "发送时间:", "发送时间：")
 
 
 def own_words(body: str) -> str:
@@ -26,7 +29,7 @@ def own_words(body: str) -> str:
     kept: list[str] = []
     for index, line in enumerate(lines):
         stripped = line.rstrip()
-        if _END.match(stripped):
+        if _END.match(stripped) or _is_forwarded_header(lines, index):
             break
         if _QUOTED.match(stripped):
             continue
@@ -34,6 +37,12 @@ def own_words(body: str) -> str:
             continue
         kept.append(stripped)
     return _BLANKS.sub("\n\n", "\n".join(kept)).strip()
+
+
+def _is_forwarded_header(lines: list[str], index: int) -> bool:
+    """Outlook quotes the original below its headers, unmarked: `From: …` then `Sent: …`."""
+    return (lines[index].startswith(_FROM) and index + 1 < len(lines)
+            and lines[index + 1].startswith(_SENT))
 
 
 def _is_attribution(lines: list[str], index: int) -> bool:

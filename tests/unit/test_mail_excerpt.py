@@ -25,6 +25,9 @@ https://lists.example.org/mailman/listinfo/emm"""
      "Words."),
     ("Words.\n\n-----Original Message-----\nFrom: Bob\nold text", "Words."),
     ("One.\n\n\n\nTwo.", "One.\n\nTwo."),
+    ("Mine.\n\nFrom: Bob <bob@example.org>\nSent: Monday, 7 October 2019\nSubject: x\n\nold",
+     "Mine."),
+    ("À moi.\n\nDe : Anne\nEnvoyé : lundi 7 octobre 2019\n\nancien", "À moi."),
     ("I wrote: this line stays, it is not an attribution", "I wrote: this line stays, it "
      "is not an attribution"),
 ])
