@@ -49,10 +49,23 @@ def _parser() -> argparse.ArgumentParser:
     backfill = commands.add_parser("backfill", help="tag the past messages of a Matrix room")
     backfill.add_argument("room", help="a room id (!abc:example.org) or alias (#room:example.org)")
     backfill.add_argument("--since", required=True, help="ISO date (2019-10-01) or 30d")
+    _add_import_parser(commands)
     audit = commands.add_parser("audit", help="print who tagged, untagged, hid or edited what")
     audit.add_argument("--since", help="ISO date (2019-10-01) or 7d")
     audit.add_argument("--limit", type=int, default=200, help="newest entries (default 200)")
     return parser
+
+
+def _add_import_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser("import", help="import a mailing list's archive")
+    formats = parser.add_subparsers(dest="import_format", metavar="FORMAT", required=True)
+    for name, what in (("mbox", "mbox files (Mailman 3 / HyperKitty export, mboxrd)"),
+                       ("pipermail", "pipermail monthly archives (2019-October.txt.gz) "
+                                     "or a folder of them")):
+        sub = formats.add_parser(name, help=what)
+        sub.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+        sub.add_argument("--list", required=True, dest="list_name", metavar="NAME",
+                         help="the list's name: the channel its posts are filed under")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -73,6 +86,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.backfill import run_backfill
 
             return _run_async(run_backfill(settings, plan, args.room, args.since))
+        if command == "import":
+            from bot.app import open_storage
+            from bot.mail.cli import run_import
+
+            return _run_async(run_import(settings, plan, args, open_storage))
         if command == "audit":
             from bot.app import open_storage
             from bot.digests.cli import print_audit
@@ -145,6 +163,8 @@ def _summary(settings: Settings, plan: WorkPlan) -> str:
         f"{len(plan.milestones)} milestones, timezone {plan.timezone}",
         f"database: {_redact(settings.database_url)}",
         f"adapters: {', '.join(platforms)}",
+        *([f"mail listener: {settings.mail_listen} ({settings.mail_protocol}), accepting "
+           f"{', '.join(settings.mail_accept)}"] if settings.mail_listen else []),
         f"staff: {len(settings.staff)} listed; locale {settings.locale}; "
         f"command prefix {settings.command_prefix}",
         "configuration OK",

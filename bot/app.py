@@ -7,7 +7,7 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -115,6 +115,26 @@ def make_adapters(settings: Settings, storage: Storage, clock: Clock,
     return adapters
 
 
+class Listener(Protocol):
+    """A way in that is no chat (the list's mail): it stores what arrives, answers nothing."""
+
+    platform: str
+
+    async def serve(self) -> None: ...
+
+
+def make_listeners(settings: Settings, svc: Services) -> list[Listener]:
+    """The mail listener, when `PLENARY_MAIL_LISTEN` is set."""
+    if settings.mail_address is None:
+        return []
+    from bot.adapters.mail import MailListener
+    from bot.mail.ingest import MailIngest
+
+    host, port = settings.mail_address
+    return [MailListener(host, port, MailIngest(svc).receive, protocol=settings.mail_protocol,
+                         max_bytes=settings.mail_max_bytes)]
+
+
 async def run(settings: Settings, plan: WorkPlan, clock: Clock | None = None,
               adapters: Sequence[Adapter] | None = None, health: Health | None = None) -> None:
     clock = clock or SystemClock()
@@ -129,17 +149,21 @@ async def run(settings: Settings, plan: WorkPlan, clock: Clock | None = None,
 
 async def _serve(settings: Settings, svc: Services, running: Sequence[Adapter]) -> None:
     router = build_router(svc)
+    listeners = make_listeners(settings, svc)
     scheduler = Scheduler(svc.zone)
     for job in JOBS:
         scheduler.add(job, svc)
     scheduler.start()
     probes = await _start_probes(settings, svc)
-    log.info("plenary running on %s as replica %s", ", ".join(a.platform for a in running),
-             svc.health.replica)
+    log.info("plenary running on %s as replica %s", ", ".join(
+        [a.platform for a in running] + [f"{one.platform} (listener)" for one in listeners]),
+        svc.health.replica)
     try:
         async with asyncio.TaskGroup() as group:
             for adapter in running:
                 group.create_task(adapter.serve(router), name=adapter.platform)
+            for listener in listeners:
+                group.create_task(listener.serve(), name=listener.platform)
     except* BotError as failures:
         # An adapter's refused login is a ConfigError like any other: `__main__` prints
         # it as one line. (The TaskGroup wraps what its tasks raise.)

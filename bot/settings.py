@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.archive_links import check_template
 from bot.errors import ConfigError
 from bot.i18n import locales
 from bot.messages import parse_conversation
@@ -97,6 +98,13 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_from: str | None = None
     digest_to: CommaList = ()
+    # The mailing list (see README, *Mailing list*).
+    mail_listen: str | None = None  # host:port of the SMTP/LMTP listener
+    mail_protocol: Literal["smtp", "lmtp"] = "lmtp"
+    mail_accept: CommaList = ()  # senders (a@b.org), domains (@b.org) or List-Ids
+    mail_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    mail_list: str = "list"  # the channel of accepted mail that carries no List-Id
+    list_archive_url: str | None = None  # {message_id}, {message_id_hash}, {list}, {month}
     channel_timezones: str = ""  # reminders per target: `slack:C1=Europe/Paris,console=UTC`
     channel_locales: str = ""  # `matrix:!room:server=fr`
 
@@ -106,7 +114,23 @@ class Settings(BaseSettings):
         return None if isinstance(value, str) and value.strip() in ("", "off") else value
 
     _split = field_validator("staff", "slack_channels", "matrix_rooms", "digest_to",
-                             mode="before")(_split_commas)
+                             "mail_accept", mode="before")(_split_commas)
+
+    @field_validator("mail_listen")
+    @classmethod
+    def _host_port(cls, value: str | None) -> str | None:
+        if value:
+            listen_address(value)
+        return value
+
+    @field_validator("list_archive_url")
+    @classmethod
+    def _archive_template(cls, value: str | None) -> str | None:
+        return check_template(value) if value else value
+
+    @property
+    def mail_address(self) -> tuple[str, int] | None:
+        return listen_address(self.mail_listen) if self.mail_listen else None
 
     @field_validator("database_url")
     @classmethod
@@ -195,6 +219,10 @@ class Settings(BaseSettings):
                                   "PLENARY_MATRIX_HOMESERVER")
             if self.matrix_password is None and self.matrix_access_token is None:
                 raise ConfigError("set PLENARY_MATRIX_PASSWORD or PLENARY_MATRIX_ACCESS_TOKEN")
+        if self.mail_listen and not self.mail_accept:
+            raise ConfigError("PLENARY_MAIL_ACCEPT is required with PLENARY_MAIL_LISTEN: "
+                              "the senders (a@example.org), domains (@example.org) or "
+                              "List-Ids (emm.lists.example.org) to take mail from")
         if self.staff_conversation:
             platform = parse_conversation(self.staff_conversation).platform
             running = {"slack": self.slack_enabled, "matrix": self.matrix_enabled,
@@ -207,6 +235,15 @@ class Settings(BaseSettings):
         names = [name for name, on in (("slack", self.slack_enabled),
                                        ("matrix", self.matrix_enabled)) if on]
         return " or ".join(names) or "the console (write console)"
+
+
+def listen_address(value: str) -> tuple[str, int]:
+    """`host:port` (`[::1]:8025` for IPv6); ValueError saying how to write it."""
+    host, _, port = value.strip().rpartition(":")
+    host = host.strip("[]")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"{value!r} is not host:port; write e.g. 127.0.0.1:8025")
+    return host, int(port)
 
 
 def load_settings() -> Settings:

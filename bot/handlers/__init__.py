@@ -11,6 +11,7 @@ from bot.handlers import (
     housekeeping,
     language_fill,
     languages,
+    mail_links,
     milestones,
     moderation,
     nudges,
@@ -47,6 +48,8 @@ ROUTES: Final = (
     Route("iam", groups.declare_group),
     Route("gaps", gaps.show_gaps, staff_only=True),
     Route("forget-me", privacy.forget_me),
+    Route("link-email", mail_links.link_email),
+    Route("forget-address", mail_links.forget_address, staff_only=True),
     Route("leave", rooms.leave_room, staff_only=True, needs_room_control=True),
     Route("backfill", rooms.backfill_room, staff_only=True, needs_room_control=True),
 )

@@ -1,4 +1,5 @@
-"""`forget-me`: erase everything stored of the asker, and say how much."""
+"""`forget-me`: erase everything stored of the asker (their linked list posts too), and say
+how much."""
 
 from __future__ import annotations
 
@@ -8,5 +9,9 @@ from bot.services import Services
 
 
 async def forget_me(msg: IncomingMessage, args: Args, svc: Services) -> str:
-    count = await svc.storage.forget_sender(msg.where.platform, msg.sender_id, svc.clock.now())
+    """Chat messages, and the list posts of every mail address the member linked (and
+    confirmed: a claim alone erases nothing of anyone else's)."""
+    now = svc.clock.now()
+    count = await svc.storage.forget_sender(msg.where.platform, msg.sender_id, now)
+    count += await svc.storage.mail.forget_member(msg.where.platform, msg.sender_id, now)
     return svc.tr("forget.done", count=count)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.locales import commands, core, digests, inclusion, matrix, reminders, slack, status
+from bot.locales import commands, core, digests, inclusion, mail, matrix, reminders, slack, status
 
-_MODULES = (core, commands, slack, digests, reminders, matrix, status, inclusion)
+_MODULES = (core, commands, slack, digests, reminders, matrix, status, inclusion, mail)
 
 ENGLISH: Mapping[str, str] = {key: text for module in _MODULES for key, text in module.en.items()}

@@ -17,6 +17,7 @@ from bot.storage.digest_store import DigestStore
 from bot.storage.group_commit import GroupCommit
 from bot.storage.inclusion_store import InclusionStore, forget_group
 from bot.storage.leadership import Lease, lead, single_replica
+from bot.storage.mail_store import MailStore
 from bot.storage.new_messages import NewMessage, save_messages
 from bot.storage.records import SaveOutcome, StoredMessage, TagChange
 from bot.storage.reminder_store import ReminderStore
@@ -32,6 +33,7 @@ class Storage:
         self.digests = DigestStore(db, self._commits)
         self.reminders = ReminderStore(db, self._commits)
         self.inclusion = InclusionStore(db, self._commits)
+        self.mail = MailStore(db, self._commits)
 
     def lead(self, name: str, *, poll_seconds: float = 5.0
              ) -> AbstractAsyncContextManager[Lease]:

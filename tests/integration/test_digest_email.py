@@ -7,6 +7,7 @@ import asyncio
 import email
 import email.policy
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from html.parser import HTMLParser
 from pathlib import Path
@@ -16,8 +17,12 @@ import pytest
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from bot.handlers.scheduled_digest import post_scheduled_digest
+from bot.mail.digest_ids import digest_message_id
+from bot.mail.ingest import MailIngest
+from bot.messages import MessageRef
 from bot.settings import Settings
 from bot.storage import Database, Storage, make_engine
+from bot.tags import TagSet
 from bot.workplan import WorkPlan
 from tests.conftest import make_settings
 from tests.fakes import FrozenClock, Harness
@@ -178,3 +183,44 @@ def _closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+async def test_the_digest_mail_is_a_list_citizen_and_a_reply_to_it_is_input(
+        tmp_path: Path, plan: WorkPlan, smtp_server: tuple[Inbox, int]) -> None:
+    inbox, port = smtp_server
+    settings = make_settings(**{**digest_settings(tmp_path, port).model_dump(),
+                                "mail_accept": ("@members.example.org",)})
+    clock = FrozenClock("2019-10-02T14:00:00+00:00")
+    harness, engine = await open_harness(settings, plan, clock, create=True)
+    url = "https://wiki.example.org/consultation/very/long/path/to/the/travel-budget-proposal"
+    await harness.say("Pool the travel budget of every team into one fund, as described at "
+                      f"{url}, and report on it each quarter #wp3 #solution", author="alice")
+    clock.set("2019-10-07T13:05:00+00:00")
+    await post_scheduled_digest(harness.svc)
+    await inbox.wait_for(1)
+    [digest] = inbox.messages
+    assert digest["Message-ID"] == digest_message_id(
+        datetime(2019, 10, 7, 13, tzinfo=UTC), "example.org")  # the period's, stable
+    assert digest["Auto-Submitted"] == "auto-generated"
+    assert digest["Precedence"] is None and digest["List-Id"] is None
+    plain = body(digest, "plain")
+    assert all(len(line) <= 72 for line in plain.splitlines()
+               if url not in line and not line.startswith("|"))
+    assert url in plain  # never broken across lines
+
+    # A member answers under issue 3's section, quoting the digest as mail clients do.
+    quoted = "\n".join("> " + line for line in plain.splitlines())
+    reply = EmailMessage()
+    reply["From"] = "Dan <dan@members.example.org>"
+    reply["Subject"] = "Re: " + digest["Subject"]
+    reply["Message-ID"] = "<dan-1@members.example.org>"
+    reply["In-Reply-To"] = digest["Message-ID"]
+    head, _, rest = quoted.partition("> ## 4.")
+    reply.set_content(f"On Mon, plenary wrote:\n{head}\nA fund needs a steward.\n\n> ## 4.{rest}")
+    status = await MailIngest(harness.svc).receive(reply.as_bytes(), "dan@members.example.org")
+    assert status == "250 2.0.0 Stored <dan-1@members.example.org>"
+    ref = MessageRef("email", "list", "dan-1@members.example.org")
+    assert await harness.storage.tags_of(ref) == TagSet((3,))
+    stored = await harness.storage.message(ref)
+    assert stored is not None and stored.text == "A fund needs a steward."
+    await close_harness(harness, engine)

@@ -44,6 +44,12 @@ def test_secrets_never_show_in_repr(monkeypatch: pytest.MonkeyPatch) -> None:
      "PLENARY_STAFF_CONVERSATION: 'bogus' is not a conversation"),
     ("PLENARY_STAFF_CONVERSATION", "matrix:!staff:example.org",
      "PLENARY_STAFF_CONVERSATION: matrix is not running here"),
+    ("PLENARY_MAIL_LISTEN", "8025", "PLENARY_MAIL_LISTEN: '8025' is not host:port; write e.g. "
+     "127.0.0.1:8025"),
+    ("PLENARY_MAIL_LISTEN", "127.0.0.1:8025", "PLENARY_MAIL_ACCEPT is required with "
+     "PLENARY_MAIL_LISTEN"),
+    ("PLENARY_LIST_ARCHIVE_URL", "https://a.org/{id}", "PLENARY_LIST_ARCHIVE_URL: {id} is not "
+     "a field of the archive link; use {list}, {message_id}, {message_id_hash}, {month}"),
 ])
 def test_a_bad_setting_is_one_line_naming_the_variable(
         monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str) -> None:
@@ -51,6 +57,14 @@ def test_a_bad_setting_is_one_line_naming_the_variable(
     with pytest.raises(ConfigError) as caught:
         load_settings()
     assert str(caught.value).startswith(message)
+
+
+def test_the_mail_listener_s_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PLENARY_MAIL_LISTEN", "[::1]:8025")
+    monkeypatch.setenv("PLENARY_MAIL_ACCEPT", "emm.lists.example.org, @example.org")
+    settings = load_settings()
+    assert settings.mail_address == ("::1", 8025)
+    assert settings.mail_accept == ("emm.lists.example.org", "@example.org")
 
 
 def test_a_platform_needs_its_credentials(monkeypatch: pytest.MonkeyPatch) -> None:

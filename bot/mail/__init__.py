@@ -1,0 +1,1 @@
+"""The mailing list in the ledger: archives imported, list mail and digest replies stored."""
