@@ -15,6 +15,7 @@ class FakeRooms:
     def __init__(self) -> None:
         self.left: list[tuple[Conversation, str]] = []
         self.backfilled: list[tuple[Conversation, datetime]] = []
+        self.undecryptable = 0
 
     def supports(self, platform: str) -> bool:
         return platform == "test"
@@ -25,6 +26,9 @@ class FakeRooms:
     async def backfill(self, where: Conversation, since: datetime) -> int:
         self.backfilled.append((where, since))
         return 12
+
+    async def unreadable(self, platform: str) -> int:
+        return self.undecryptable if platform == "test" else 0
 
 
 def with_rooms(harness: Harness) -> FakeRooms:
