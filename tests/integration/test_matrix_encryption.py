@@ -1,4 +1,7 @@
-"""End-to-end encrypted rooms: one clear notice, and nothing stored."""
+"""End-to-end encrypted rooms with PLENARY_MATRIX_E2EE=false: one clear notice, nothing stored.
+
+(With encryption on, the default, see test_matrix_e2ee.py.)
+"""
 
 from __future__ import annotations
 
@@ -39,6 +42,7 @@ class Scene:
 async def scene(synapse: SynapseServer, make_user: MakeUser, login: Login, plan: WorkPlan,
                 tmp_path: Path) -> AsyncIterator[Scene]:
     bot, carol, alice = await cast(synapse, make_user, login, plan, tmp_path / "bot.db")
+    bot.settings["matrix_e2ee"] = False
     await bot.start()
     try:
         yield Scene(bot, carol, alice)

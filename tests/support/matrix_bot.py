@@ -35,6 +35,7 @@ class MatrixBot:
     staff_room: str | None = None
     tag_ack: str = "reaction"
     access_token: str | None = None  # log in with this instead of the password
+    settings: dict[str, Any] = field(default_factory=dict)  # more PLENARY_* values
     adapter: MatrixAdapter | None = None
     storage: Storage | None = None
     dispatched: list[Event] = field(default_factory=list)  # every event, across restarts
@@ -47,7 +48,7 @@ class MatrixBot:
             matrix_homeserver=self.synapse.url, matrix_user_id=self.user_id,
             matrix_password=None if self.access_token else self.password,
             matrix_access_token=self.access_token, matrix_rooms=self.rooms,
-            matrix_staff_room=self.staff_room, tag_ack=self.tag_ack)
+            matrix_staff_room=self.staff_room, tag_ack=self.tag_ack, **self.settings)
         self._db = Database(make_engine(settings.database_url))
         await self._db.create_schema()
         self.storage = Storage(self._db)

@@ -107,7 +107,7 @@ class MatrixAdapter:
         await open_session(self.client, self._settings, self._storage, self._clock)
         if self.encrypted is not None:
             await self.encrypted.crypto.open()
-            await self.encrypted.pending.load()
+            await self.encrypted.load()
         await self.keeper.load()
         await self.keeper.join_configured(self._settings.matrix_rooms)
         if self._settings.matrix_staff_room:

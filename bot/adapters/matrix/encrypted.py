@@ -25,6 +25,12 @@ class EncryptedRooms:
         self._clock = clock
         self._ask: list[tuple[str, dict[str, Any]]] = []  # keys to request after the commit
         self._retry_all = True  # at start: keys may have come while the events were kept
+        self.unreadable_after = UNREADABLE_AFTER
+
+    async def load(self) -> None:
+        """The events kept before a restart; their keys are asked for again."""
+        await self.pending.load()
+        self._ask = [(item.room_id, item.raw) for item in self.pending.waiting()]
 
     @property
     def readable(self) -> bool:
@@ -84,4 +90,4 @@ class EncryptedRooms:
             await self.crypto.request_key(room_id, raw)
 
     def unreadable(self) -> int:
-        return self.pending.unreadable(self._clock.now() - UNREADABLE_AFTER)
+        return self.pending.unreadable(self._clock.now() - self.unreadable_after)
