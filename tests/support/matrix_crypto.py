@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -18,7 +19,7 @@ CRYPTO_CONFIG = nio.AsyncClientConfig(max_limit_exceeded=0, max_timeouts=0, requ
 async def crypto_member(synapse: SynapseServer, user: MatrixUser, store: Path
                         ) -> nio.AsyncClient:
     """Logged in with a fresh device whose keys are published."""
-    store.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(store.mkdir, parents=True, exist_ok=True)
     client = nio.AsyncClient(synapse.url, user.user_id, store_path=str(store),
                              config=CRYPTO_CONFIG)
     answer = await client.login(user.password, device_name="member")

@@ -88,3 +88,16 @@ async def test_help_lists_only_what_the_asker_may_run_where_they_ask(harness: Ha
     assert _help_commands(harness)[-2:] == ["!leave", "!backfill"]
     await harness.say("!help", author="alice")
     assert _help_commands(harness) == member
+
+
+async def test_staff_help_counts_the_messages_that_could_not_be_decrypted(
+        harness: Harness) -> None:
+    rooms = with_rooms(harness)
+    await harness.say("!help", author="carol")
+    assert "could not be decrypted" not in harness.replies()[-1]
+    rooms.undecryptable = 3
+    await harness.say("!help", author="alice")
+    assert "could not be decrypted" not in harness.replies()[-1]  # members are not told
+    await harness.say("!help", author="carol")
+    assert harness.replies()[-1].splitlines()[-1].startswith(
+        "3 encrypted messages sent to me could not be decrypted")

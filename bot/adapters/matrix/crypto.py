@@ -74,7 +74,7 @@ class MatrixCrypto:
 
     async def open(self) -> None:
         """Load (or create) the Olm account of our device and publish its keys."""
-        self._path.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(self._path.mkdir, parents=True, exist_ok=True)
         client = self._client
         client.store_path = str(self._path)
         client.load_store()
