@@ -3,6 +3,7 @@ to plenary (PLENARY_MATRIX_E2EE on, the default); it reads, tags and answers, en
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -12,9 +13,10 @@ import nio
 import pytest
 
 from bot.adapters.matrix import MatrixAdapter
+from bot.errors import ConfigError
 from bot.messages import IncomingMessage
 from bot.workplan import WorkPlan
-from tests.support.matrix_bot import MatrixBot, create_room, redact
+from tests.support.matrix_bot import MatrixBot, create_room, redact, say, wait_notice
 from tests.support.matrix_crypto import (
     catch_up,
     crypto_member,
@@ -62,9 +64,11 @@ async def scene(synapse: SynapseServer, make_user: MakeUser, plan: WorkPlan,
     try:
         yield Scene(bot, carol, alice, room_id)
     finally:
-        await bot.stop()
-        await carol.close()
-        await alice.close()
+        try:
+            await bot.stop()
+        finally:
+            await carol.close()
+            await alice.close()
 
 
 def _messages(bot: MatrixBot, event_id: str) -> int:
@@ -128,7 +132,11 @@ async def test_a_staff_digest_from_an_encrypted_room_goes_to_an_encrypted_direct
     bot, carol, room = scene.bot, scene.carol, scene.room_id
     tagged = await say_sealed(scene.alice, room, "Keep this #wp5")
     await bot.wait_tags(room, tagged, (5,))
-    await say_sealed(carol, room, "!digest 5")
+    # Asked first from an unencrypted room: the direct room is made as before, in the clear.
+    plain_room = await create_room(carol, bot.user_id)
+    await wait_until(lambda: plain_room in scene.adapter.keeper.subscribed, 15, "plain room")
+    await catch_up(carol)  # carol's client learns of the new room
+    await say(carol, plain_room, "!digest 5")
     invited: list[str] = []
 
     async def invite_arrived() -> bool:
@@ -138,12 +146,20 @@ async def test_a_staff_digest_from_an_encrypted_room_goes_to_an_encrypted_direct
     await wait_until(invite_arrived, 15, "the bot's direct-room invite")
     dm = invited[0]
     assert isinstance(await carol.join(dm), nio.JoinResponse)
-    state = await carol.room_get_state(dm)
-    assert isinstance(state, nio.RoomGetStateResponse), state
-    assert any(e.get("type") == "m.room.encryption" for e in state.events)
+    assert not await _encrypted(carol, dm)
+    await wait_notice(carol, dm, bot.user_id, "Keep this")
+    # Asked from the encrypted room: the same direct room, now encrypted, and only then sent.
+    await say_sealed(carol, room, "!digest 5")
+    await wait_until(lambda: _encrypted(carol, dm), 15, "the direct room encrypted")
     digest = await decrypted_from(carol, dm, bot.user_id, "Keep this")
     assert len(digest) == 1
     assert await decrypted_from(carol, room, bot.user_id, "direct message")
+
+
+async def _encrypted(client: nio.AsyncClient, room_id: str) -> bool:
+    state = await client.room_get_state(room_id)
+    assert isinstance(state, nio.RoomGetStateResponse), state
+    return any(e.get("type") == "m.room.encryption" for e in state.events)
 
 
 async def test_an_event_without_its_key_waits_and_is_read_once_the_key_comes(
@@ -198,3 +214,13 @@ async def test_an_event_without_its_key_waits_and_is_read_once_the_key_comes(
     await wait_until(lambda: late not in encrypted.pending, 15, "no longer pending")
     await bot.synced_past(2)
     assert _messages(bot, late) == 1
+
+
+async def test_a_lost_key_store_is_one_clear_configuration_error(scene: Scene,
+                                                                 tmp_path: Path) -> None:
+    store = tmp_path / "bot-matrix-store"
+    assert any(store.glob("*.db"))  # beside bot.db, named after the user and the device
+    await scene.bot.stop()
+    shutil.rmtree(store)
+    with pytest.raises(ConfigError, match="PLENARY_MATRIX_STORE_PATH: the homeserver refused"):
+        await scene.bot.start()

@@ -62,8 +62,13 @@ class MatrixBot:
             await router.dispatch(event)
         self._task = asyncio.create_task(self.adapter.serve(recording))
         adapter = self.adapter
-        await wait_until(lambda: adapter.sync.batches >= 1 or self._task_failed(), 20,
-                         "the bot's first sync")
+        try:
+            await wait_until(lambda: adapter.sync.batches >= 1 or self._task_failed(), 20,
+                             "the bot's first sync")
+        except BaseException:
+            if self._task.done():
+                self._task = None  # its failure is what is raised: `stop` need not await it
+            raise
         return adapter
 
     def _task_failed(self) -> bool:

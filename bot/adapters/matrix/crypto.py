@@ -81,7 +81,14 @@ class MatrixCrypto:
         if client.olm is None:
             raise AdapterError(f"could not open the encryption store in {self._path}")
         async with self._lock:
-            await self._upload_keys()
+            try:
+                await self._upload_keys()
+            except AdapterError as exc:
+                # Typically a lost store: the server holds other keys for this device.
+                raise ConfigError(
+                    f"PLENARY_MATRIX_STORE_PATH: the homeserver refused the keys of device "
+                    f"{client.device_id} kept in {self._path} ({exc}); if the store was lost or "
+                    "replaced, see 'If the store is lost' in docs/matrix-encryption.md") from exc
         log.info("end-to-end encryption on: device %s, fingerprint %s, store %s",
                  client.device_id, self.device_key, self._path)
 
@@ -160,7 +167,10 @@ class MatrixCrypto:
         if self._client.should_upload_keys:
             answer = await self._client.keys_upload()
             if not isinstance(answer, nio.KeysUploadResponse):
-                raise AdapterError(f"could not publish our device keys: {answer}")
+                # The server's first sentence (its message goes on to quote the keys).
+                said = str(getattr(answer, "message", "")).split(". ")[0][:120]
+                raise AdapterError(f"could not publish our device keys: "
+                                   f"{getattr(answer, 'status_code', '')} {said}".strip())
 
     async def _query_keys(self) -> None:
         client = self._client
