@@ -8,7 +8,9 @@ from typing import Any
 
 import nio
 import pytest
+from sqlalchemy.exc import OperationalError
 
+from bot.adapters.matrix.batch import StorageUnavailable
 from bot.adapters.matrix.chat import MatrixChat
 from bot.adapters.matrix.encrypted import EncryptedRooms
 from bot.adapters.matrix.http import MatrixHttp
@@ -183,3 +185,21 @@ async def test_the_oldest_are_dropped_beyond_the_limit_and_counted(harness: Harn
     again = PendingEvents(harness.storage, harness.clock, KEY)
     await again.load()
     assert again.dropped == 1 and len(again) == 2
+
+
+async def test_a_late_read_that_fails_is_tried_again_with_the_next_sync(
+        scene: Scene, harness: Harness) -> None:
+    ingest, crypto, encrypted = scene
+    await ingest.apply(sync("t1", [sealed(crypto, "$z", "s5", "late #wp4")]), "t0",
+                       harness.router.dispatch)
+    crypto.keys.add("s5")
+    crypto.arrived = 1
+
+    async def outage(event: Any) -> None:
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+    with pytest.raises(StorageUnavailable):
+        await ingest.apply(sync("t2", []), "t1", outage)
+    assert "$z" in encrypted.pending
+    await ingest.apply(sync("t2", []), "t1", harness.router.dispatch)  # no new to-device event
+    assert (await harness.storage.tags_of(ref("$z"))).issues == (4,)
+    assert "$z" not in encrypted.pending

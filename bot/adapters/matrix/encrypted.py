@@ -62,7 +62,6 @@ class EncryptedRooms:
         """Kept events whose key has arrived, oldest first, with their decrypted form."""
         if not self._retry_all or not len(self.pending):
             return []
-        self._retry_all = False
         found = []
         for item in self.pending.waiting():
             clear = self.crypto.decrypt(item.room_id, item.raw)
@@ -75,8 +74,10 @@ class EncryptedRooms:
         self.pending.resolve(event_ids)
 
     async def commit(self) -> None:
-        """Before the sync token moves: the pending list is durable."""
+        """Before the sync token moves: the pending list is durable. (A batch that failed
+        never gets here, so what it read late is tried again with the next sync.)"""
         await self.pending.save()
+        self._retry_all = False
 
     async def after_commit(self) -> None:
         """Network work that must not hold the batch: keys, device lists, key requests."""
