@@ -113,12 +113,13 @@ async def adapter_into_storage(response: dict[str, Any], workdir: Path) -> tuple
     if adapter.encrypted is not None:
         # End-to-end encryption is on by default: load the Olm machine as a running bot has
         # it (its keys marked published, so that no upload is tried: there is no server).
+        # Its store file stays in the temporary folder, reused by the next run.
         adapter.client.device_id = "BENCH"
         adapter.client.store_path = str(workdir)
         adapter.client.load_store()
         olm = adapter.client.olm
         olm.account.shared = True
-        olm.uploaded_key_count = 50
+        olm.uploaded_key_count = olm.account.max_one_time_keys
         assert adapter.encrypted.readable
     adapter.keeper.subscribed.update(response["rooms"]["join"])
     router = build_router(build_services(settings, plan, storage, [adapter], SystemClock()))
@@ -133,8 +134,6 @@ async def adapter_into_storage(response: dict[str, Any], workdir: Path) -> tuple
     await adapter.close()
     await db.dispose()
     database.unlink()
-    for store in workdir.glob(f"{BOT}_BENCH.db*"):
-        store.unlink()
     return elapsed, stored, tagged
 
 

@@ -18,6 +18,7 @@ from bot.messages import IncomingMessage
 from bot.workplan import WorkPlan
 from tests.support.matrix_bot import MatrixBot, create_room, redact, say, wait_notice
 from tests.support.matrix_crypto import (
+    ENCRYPTION,
     catch_up,
     crypto_member,
     decrypted_from,
@@ -29,10 +30,6 @@ from tests.support.matrix_fixtures import MakeUser, wait_until
 from tests.support.synapse import SynapseServer
 
 pytestmark = pytest.mark.integration
-
-ENCRYPTION = {"type": "m.room.encryption", "state_key": "",
-              "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
-
 
 @dataclass
 class Scene:

@@ -22,14 +22,11 @@ from tests.support.matrix_bot import (
     say,
     wait_notice,
 )
+from tests.support.matrix_crypto import ENCRYPTION
 from tests.support.matrix_fixtures import Login, MakeUser, wait_until
 from tests.support.synapse import SynapseServer
 
 pytestmark = pytest.mark.integration
-
-ENCRYPTION = {"type": "m.room.encryption", "state_key": "",
-              "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
-
 
 @dataclass
 class Scene:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -137,12 +138,21 @@ async def cast(synapse: SynapseServer, make_user: MakeUser, login: Login, plan: 
     return bot, carol, alice
 
 
-async def say(client: nio.AsyncClient, room_id: str, text: str,
-              reply_to: str | None = None) -> str:
+def text_content(text: str, reply_to: str | None = None) -> dict[str, Any]:
     content: dict[str, Any] = {"msgtype": "m.text", "body": text}
     if reply_to is not None:
         content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply_to}}
-    return await send(client, room_id, "m.room.message", content)
+    return content
+
+
+def edit_content(event_id: str, body: str) -> dict[str, Any]:
+    return {"msgtype": "m.text", "body": f"* {body}",
+            "m.new_content": {"msgtype": "m.text", "body": body},
+            "m.relates_to": {"rel_type": "m.replace", "event_id": event_id}}
+
+
+def reaction_content(event_id: str, key: str) -> dict[str, Any]:
+    return {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}}
 
 
 async def send(client: nio.AsyncClient, room_id: str, event_type: str,
@@ -152,16 +162,22 @@ async def send(client: nio.AsyncClient, room_id: str, event_type: str,
     return str(answer.event_id)
 
 
-async def edit(client: nio.AsyncClient, room_id: str, event_id: str, body: str) -> str:
-    return await send(client, room_id, "m.room.message", {
-        "msgtype": "m.text", "body": f"* {body}",
-        "m.new_content": {"msgtype": "m.text", "body": body},
-        "m.relates_to": {"rel_type": "m.replace", "event_id": event_id}})
+Send = Callable[[nio.AsyncClient, str, str, dict[str, Any]], Awaitable[str]]
 
 
-async def react(client: nio.AsyncClient, room_id: str, event_id: str, key: str) -> str:
-    return await send(client, room_id, "m.reaction", {"m.relates_to": {
-        "rel_type": "m.annotation", "event_id": event_id, "key": key}})
+async def say(client: nio.AsyncClient, room_id: str, text: str,
+              reply_to: str | None = None, *, via: Send = send) -> str:
+    return await via(client, room_id, "m.room.message", text_content(text, reply_to))
+
+
+async def edit(client: nio.AsyncClient, room_id: str, event_id: str, body: str, *,
+               via: Send = send) -> str:
+    return await via(client, room_id, "m.room.message", edit_content(event_id, body))
+
+
+async def react(client: nio.AsyncClient, room_id: str, event_id: str, key: str, *,
+                via: Send = send) -> str:
+    return await via(client, room_id, "m.reaction", reaction_content(event_id, key))
 
 
 async def redact(client: nio.AsyncClient, room_id: str, event_id: str) -> None:

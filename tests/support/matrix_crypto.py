@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
 import nio
 
+from tests.support.matrix_bot import edit, react, say
 from tests.support.matrix_fixtures import MatrixUser, wait_until
 from tests.support.synapse import SynapseServer
 
+ENCRYPTION = {"type": "m.room.encryption", "state_key": "",
+              "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
 CRYPTO_CONFIG = nio.AsyncClientConfig(max_limit_exceeded=0, max_timeouts=0, request_timeout=10,
                                       encryption_enabled=True, store_sync_tokens=False)
 
@@ -42,14 +46,6 @@ async def catch_up(client: nio.AsyncClient) -> nio.SyncResponse:
     return answer
 
 
-async def say_sealed(client: nio.AsyncClient, room_id: str, text: str,
-                     reply_to: str | None = None) -> str:
-    content: dict[str, Any] = {"msgtype": "m.text", "body": text}
-    if reply_to is not None:
-        content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply_to}}
-    return await send_sealed(client, room_id, "m.room.message", content)
-
-
 async def send_sealed(client: nio.AsyncClient, room_id: str, event_type: str,
                       content: dict[str, Any]) -> str:
     """Encrypted, reactions included (nio's `room_send` sends reactions in the clear)."""
@@ -66,16 +62,10 @@ async def send_sealed(client: nio.AsyncClient, room_id: str, event_type: str,
     return str(answer.event_id)
 
 
-async def edit_sealed(client: nio.AsyncClient, room_id: str, event_id: str, body: str) -> str:
-    return await send_sealed(client, room_id, "m.room.message", {
-        "msgtype": "m.text", "body": f"* {body}",
-        "m.new_content": {"msgtype": "m.text", "body": body},
-        "m.relates_to": {"rel_type": "m.replace", "event_id": event_id}})
-
-
-async def react_sealed(client: nio.AsyncClient, room_id: str, event_id: str, key: str) -> str:
-    return await send_sealed(client, room_id, "m.reaction", {"m.relates_to": {
-        "rel_type": "m.annotation", "event_id": event_id, "key": key}})
+# As the plain helpers, every event encrypted.
+say_sealed = partial(say, via=send_sealed)
+edit_sealed = partial(edit, via=send_sealed)
+react_sealed = partial(react, via=send_sealed)
 
 
 async def decrypted_from(client: nio.AsyncClient, room_id: str, sender: str,
