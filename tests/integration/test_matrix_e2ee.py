@@ -221,3 +221,21 @@ async def test_a_lost_key_store_is_one_clear_configuration_error(scene: Scene,
     shutil.rmtree(store)
     with pytest.raises(ConfigError, match="PLENARY_MATRIX_STORE_PATH: the homeserver refused"):
         await scene.bot.start()
+
+
+async def test_verified_only_sends_keys_to_the_devices_listed(scene: Scene) -> None:
+    bot, alice, carol, room = scene.bot, scene.alice, scene.carol, scene.room_id
+    assert alice.olm is not None
+    fingerprint = alice.olm.account.identity_keys["ed25519"]
+    # Element shows fingerprints in groups of four: the list takes them so.
+    spaced = " ".join(fingerprint[i:i + 4] for i in range(0, len(fingerprint), 4))
+    await bot.stop()
+    bot.settings.update(matrix_trust="verified",
+                        matrix_verified_devices=f"{alice.user_id} {alice.device_id} {spaced}")
+    await bot.start()
+    await say_sealed(carol, room, "!help")
+    await decrypted_from(alice, room, bot.user_id, "What I can do")
+    history = await carol.room_messages(room, limit=50)
+    assert isinstance(history, nio.RoomMessagesResponse), history
+    from_bot = [e for e in history.chunk if e.sender == bot.user_id and "state_key" not in e.source]
+    assert from_bot and all(isinstance(e, nio.MegolmEvent) for e in from_bot)  # not for carol
