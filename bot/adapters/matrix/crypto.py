@@ -161,7 +161,8 @@ class MatrixCrypto:
             client = self._client
             if client.should_claim_keys:
                 await client.keys_claim(client.get_users_for_key_claiming())
-            await client.send_to_device_messages()
+            if client.outgoing_to_device_messages:
+                await client.send_to_device_messages()
 
     async def _upload_keys(self) -> None:
         if self._client.should_upload_keys:
