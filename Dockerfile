@@ -13,10 +13,16 @@ FROM python:3.11-slim
 RUN useradd --create-home --uid 10001 plenary \
     && mkdir /data && chown plenary:plenary /data
 COPY --from=build /wheels /wheels
-RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
+# matrix-nio[e2e] needs no compiler or system library: vodozemac comes as a manylinux wheel and
+# atomicwrites (pure Python) is built into a wheel above. The check fails the build, rather than
+# the first encrypted room, if encryption did not come with it.
+RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels \
+    && python -c "import sys, nio.crypto; sys.exit(not nio.crypto.ENCRYPTION_ENABLED)"
 USER plenary
 WORKDIR /data
 VOLUME ["/data"]
+# The Matrix encryption keys (PLENARY_MATRIX_STORE_PATH) default to /data/plenary-matrix-store,
+# beside the database in the volume: both must survive the container.
 ENV PLENARY_DATABASE_URL=sqlite+aiosqlite:////data/plenary.db \
     PYTHONUNBUFFERED=1
 # Slack's Events API (HTTP transport); unused with Socket Mode or Matrix only.

@@ -110,6 +110,17 @@ async def adapter_into_storage(response: dict[str, Any], workdir: Path) -> tuple
     storage = Storage(db)
     adapter = MatrixAdapter(settings, storage, SystemClock())
     adapter.client.user_id = BOT
+    if adapter.encrypted is not None:
+        # End-to-end encryption is on by default: load the Olm machine as a running bot has
+        # it (its keys marked published, so that no upload is tried: there is no server).
+        # Its store file stays in the temporary folder, reused by the next run.
+        adapter.client.device_id = "BENCH"
+        adapter.client.store_path = str(workdir)
+        adapter.client.load_store()
+        olm = adapter.client.olm
+        olm.account.shared = True
+        olm.uploaded_key_count = olm.account.max_one_time_keys
+        assert adapter.encrypted.readable
     adapter.keeper.subscribed.update(response["rooms"]["join"])
     router = build_router(build_services(settings, plan, storage, [adapter], SystemClock()))
     data = copy.deepcopy(response)

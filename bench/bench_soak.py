@@ -148,7 +148,8 @@ async def soak(minutes: float, rate: float, matrix_share: float) -> int:
                    "PLENARY_SLACK_SIGNING_SECRET": SECRET, "PLENARY_SLACK_API_URL": fake.api_url,
                    "PLENARY_SLACK_CHANNELS": CHANNEL, "PLENARY_MATRIX_HOMESERVER": synapse.url,
                    "PLENARY_MATRIX_USER_ID": bot_id, "PLENARY_MATRIX_PASSWORD": bot_password,
-                   "PLENARY_MATRIX_ROOMS": room_id, "PLENARY_TAG_ACK": "none"}
+                   "PLENARY_MATRIX_ROOMS": room_id, "PLENARY_TAG_ACK": "none",
+                   "PLENARY_MATRIX_STORE_PATH": tempfile.mkdtemp(prefix="soak-store-")}
             replicas = [Replica(f"replica-{n}", env) for n in range(2)]
             await replicas[0].start()
             await replicas[0].wait_ready(http)

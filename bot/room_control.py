@@ -1,4 +1,5 @@
-"""What the core may ask a platform about rooms: leave one, or read its past messages."""
+"""What the core may ask a platform about rooms: leave one, read its past messages, or how
+many messages it could not read (end-to-end encrypted ones whose keys never came)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,10 @@ class RoomControl(Protocol):
         just arrived (commands excepted); returns how many messages were read."""
         ...
 
+    async def unreadable(self, platform: str) -> int:
+        """Messages delivered to the bot that it still cannot read (staff are told)."""
+        ...
+
 
 class RoomControls:
     """One `RoomControl` over every adapter that has one, chosen by the platform."""
@@ -44,3 +49,7 @@ class RoomControls:
 
     async def backfill(self, where: Conversation, since: datetime) -> int:
         return await self._for(where.platform).backfill(where, since)
+
+    async def unreadable(self, platform: str) -> int:
+        return sum([await control.unreadable(platform) for control in self._controls
+                    if control.supports(platform)])

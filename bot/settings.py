@@ -80,6 +80,11 @@ class Settings(BaseSettings):
     matrix_access_token: SecretStr | None = None
     matrix_rooms: CommaList = ()
     matrix_staff_room: str | None = None
+    # End-to-end encrypted rooms (matrix-nio's Olm machine; docs/matrix-encryption.md).
+    matrix_e2ee: bool = True
+    matrix_store_path: str | None = None  # default: beside the SQLite file, else ./matrix-store
+    matrix_trust: Literal["tofu", "verified"] = "tofu"
+    matrix_verified_devices: CommaList = ()  # `@user:server DEVICEID ed25519-key`, for `verified`
 
     # Reminders and scheduled digests.
     reminder_grace: str = "1h"
@@ -114,7 +119,8 @@ class Settings(BaseSettings):
         return None if isinstance(value, str) and value.strip() in ("", "off") else value
 
     _split = field_validator("staff", "slack_channels", "matrix_rooms", "digest_to",
-                             "mail_accept", mode="before")(_split_commas)
+                             "mail_accept", "matrix_verified_devices",
+                             mode="before")(_split_commas)
 
     @field_validator("mail_listen")
     @classmethod

@@ -20,6 +20,11 @@ async def show_help(msg: IncomingMessage, args: Args, svc: Services) -> str:
             staff = f" {svc.tr('help.staff_only')}" if route.staff_only else ""
             lines.append(f"- {svc.tr(route.usage_key, p=prefix)}{staff}")
     lines.append(svc.tr("help.tagging", example="#wp3 #solution"))
+    if is_staff and svc.rooms is not None and svc.manages_rooms(msg.where.platform):
+        # Never lost silently: staff learn of messages the bot was sent but cannot read.
+        count = await svc.rooms.unreadable(msg.where.platform)
+        if count:
+            lines.append(svc.tr("encryption.unreadable", count=count))
     return "\n".join(lines)
 
 

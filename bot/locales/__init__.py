@@ -6,8 +6,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.locales import commands, core, digests, inclusion, mail, matrix, reminders, slack, status
+from bot.locales import (
+    commands,
+    core,
+    digests,
+    encryption,
+    inclusion,
+    mail,
+    matrix,
+    reminders,
+    slack,
+    status,
+)
 
-_MODULES = (core, commands, slack, digests, reminders, matrix, status, inclusion, mail)
+_MODULES = (core, commands, slack, digests, reminders, matrix, status, inclusion, mail,
+            encryption)
 
 ENGLISH: Mapping[str, str] = {key: text for module in _MODULES for key, text in module.en.items()}

@@ -1,4 +1,7 @@
-"""End-to-end encrypted rooms: one clear notice, and nothing stored."""
+"""End-to-end encrypted rooms with PLENARY_MATRIX_E2EE=false: one clear notice, nothing stored.
+
+(With encryption on, the default, see test_matrix_e2ee.py.)
+"""
 
 from __future__ import annotations
 
@@ -19,14 +22,11 @@ from tests.support.matrix_bot import (
     say,
     wait_notice,
 )
+from tests.support.matrix_crypto import ENCRYPTION
 from tests.support.matrix_fixtures import Login, MakeUser, wait_until
 from tests.support.synapse import SynapseServer
 
 pytestmark = pytest.mark.integration
-
-ENCRYPTION = {"type": "m.room.encryption", "state_key": "",
-              "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
-
 
 @dataclass
 class Scene:
@@ -39,6 +39,7 @@ class Scene:
 async def scene(synapse: SynapseServer, make_user: MakeUser, login: Login, plan: WorkPlan,
                 tmp_path: Path) -> AsyncIterator[Scene]:
     bot, carol, alice = await cast(synapse, make_user, login, plan, tmp_path / "bot.db")
+    bot.settings["matrix_e2ee"] = False
     await bot.start()
     try:
         yield Scene(bot, carol, alice)

@@ -124,7 +124,9 @@ async def test_the_matrix_leader_is_killed_and_nothing_is_lost_or_doubled(
                "PLENARY_MATRIX_HOMESERVER": synapse.url,
                "PLENARY_MATRIX_USER_ID": bot_user.user_id,
                "PLENARY_MATRIX_PASSWORD": bot_user.password, "PLENARY_MATRIX_ROOMS": room_id,
-               "PLENARY_STAFF": carol_user.user_id}
+               "PLENARY_STAFF": carol_user.user_id,
+               # One key store for the one device, as a shared volume would give replicas.
+               "PLENARY_MATRIX_STORE_PATH": str(tmp_path / "matrix-store")}
         replicas = [Replica(f"replica-{n}", env) for n in range(3)]
         # The first one logs in and stores the bot's device before the others reuse it.
         await replicas[0].start()

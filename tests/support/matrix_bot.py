@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ class MatrixBot:
     staff_room: str | None = None
     tag_ack: str = "reaction"
     access_token: str | None = None  # log in with this instead of the password
+    settings: dict[str, Any] = field(default_factory=dict)  # more PLENARY_* values
     adapter: MatrixAdapter | None = None
     storage: Storage | None = None
     dispatched: list[Event] = field(default_factory=list)  # every event, across restarts
@@ -47,7 +49,7 @@ class MatrixBot:
             matrix_homeserver=self.synapse.url, matrix_user_id=self.user_id,
             matrix_password=None if self.access_token else self.password,
             matrix_access_token=self.access_token, matrix_rooms=self.rooms,
-            matrix_staff_room=self.staff_room, tag_ack=self.tag_ack)
+            matrix_staff_room=self.staff_room, tag_ack=self.tag_ack, **self.settings)
         self._db = Database(make_engine(settings.database_url))
         await self._db.create_schema()
         self.storage = Storage(self._db)
@@ -61,8 +63,13 @@ class MatrixBot:
             await router.dispatch(event)
         self._task = asyncio.create_task(self.adapter.serve(recording))
         adapter = self.adapter
-        await wait_until(lambda: adapter.sync.batches >= 1 or self._task_failed(), 20,
-                         "the bot's first sync")
+        try:
+            await wait_until(lambda: adapter.sync.batches >= 1 or self._task_failed(), 20,
+                             "the bot's first sync")
+        except BaseException:
+            if self._task.done():
+                self._task = None  # its failure is what is raised: `stop` need not await it
+            raise
         return adapter
 
     def _task_failed(self) -> bool:
@@ -131,12 +138,21 @@ async def cast(synapse: SynapseServer, make_user: MakeUser, login: Login, plan: 
     return bot, carol, alice
 
 
-async def say(client: nio.AsyncClient, room_id: str, text: str,
-              reply_to: str | None = None) -> str:
+def text_content(text: str, reply_to: str | None = None) -> dict[str, Any]:
     content: dict[str, Any] = {"msgtype": "m.text", "body": text}
     if reply_to is not None:
         content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply_to}}
-    return await send(client, room_id, "m.room.message", content)
+    return content
+
+
+def edit_content(event_id: str, body: str) -> dict[str, Any]:
+    return {"msgtype": "m.text", "body": f"* {body}",
+            "m.new_content": {"msgtype": "m.text", "body": body},
+            "m.relates_to": {"rel_type": "m.replace", "event_id": event_id}}
+
+
+def reaction_content(event_id: str, key: str) -> dict[str, Any]:
+    return {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}}
 
 
 async def send(client: nio.AsyncClient, room_id: str, event_type: str,
@@ -146,16 +162,22 @@ async def send(client: nio.AsyncClient, room_id: str, event_type: str,
     return str(answer.event_id)
 
 
-async def edit(client: nio.AsyncClient, room_id: str, event_id: str, body: str) -> str:
-    return await send(client, room_id, "m.room.message", {
-        "msgtype": "m.text", "body": f"* {body}",
-        "m.new_content": {"msgtype": "m.text", "body": body},
-        "m.relates_to": {"rel_type": "m.replace", "event_id": event_id}})
+Send = Callable[[nio.AsyncClient, str, str, dict[str, Any]], Awaitable[str]]
 
 
-async def react(client: nio.AsyncClient, room_id: str, event_id: str, key: str) -> str:
-    return await send(client, room_id, "m.reaction", {"m.relates_to": {
-        "rel_type": "m.annotation", "event_id": event_id, "key": key}})
+async def say(client: nio.AsyncClient, room_id: str, text: str,
+              reply_to: str | None = None, *, via: Send = send) -> str:
+    return await via(client, room_id, "m.room.message", text_content(text, reply_to))
+
+
+async def edit(client: nio.AsyncClient, room_id: str, event_id: str, body: str, *,
+               via: Send = send) -> str:
+    return await via(client, room_id, "m.room.message", edit_content(event_id, body))
+
+
+async def react(client: nio.AsyncClient, room_id: str, event_id: str, key: str, *,
+                via: Send = send) -> str:
+    return await via(client, room_id, "m.reaction", reaction_content(event_id, key))
 
 
 async def redact(client: nio.AsyncClient, room_id: str, event_id: str) -> None:

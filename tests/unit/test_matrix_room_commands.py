@@ -15,6 +15,7 @@ class FakeRooms:
     def __init__(self) -> None:
         self.left: list[tuple[Conversation, str]] = []
         self.backfilled: list[tuple[Conversation, datetime]] = []
+        self.undecryptable = 0
 
     def supports(self, platform: str) -> bool:
         return platform == "test"
@@ -25,6 +26,9 @@ class FakeRooms:
     async def backfill(self, where: Conversation, since: datetime) -> int:
         self.backfilled.append((where, since))
         return 12
+
+    async def unreadable(self, platform: str) -> int:
+        return self.undecryptable if platform == "test" else 0
 
 
 def with_rooms(harness: Harness) -> FakeRooms:
@@ -86,3 +90,16 @@ async def test_help_lists_only_what_the_asker_may_run_where_they_ask(harness: Ha
     assert _help_commands(harness)[-2:] == ["!leave", "!backfill"]
     await harness.say("!help", author="alice")
     assert _help_commands(harness) == member
+
+
+async def test_staff_help_counts_the_messages_that_could_not_be_decrypted(
+        harness: Harness) -> None:
+    rooms = with_rooms(harness)
+    await harness.say("!help", author="carol")
+    assert "could not be decrypted" not in harness.replies()[-1]
+    rooms.undecryptable = 3
+    await harness.say("!help", author="alice")
+    assert "could not be decrypted" not in harness.replies()[-1]  # members are not told
+    await harness.say("!help", author="carol")
+    assert harness.replies()[-1].splitlines()[-1].startswith(
+        "3 encrypted messages sent to me could not be decrypted")

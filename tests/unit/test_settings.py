@@ -75,7 +75,7 @@ def test_a_platform_needs_its_credentials(monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_every_setting_is_documented_in_the_example_env() -> None:
     example = (ROOT / "config" / "plenary.example.env").read_text(encoding="utf-8")
-    documented = set(re.findall(r"^#?(PLENARY_[A-Z_]+)=", example, re.MULTILINE))
+    documented = set(re.findall(r"^#?(PLENARY_[A-Z0-9_]+)=", example, re.MULTILINE))
     expected = {f"PLENARY_{name.upper()}" for name in Settings.model_fields}
     assert expected - documented == set(), "document these in config/plenary.example.env"
     assert documented - expected == set(), "the example documents settings that do not exist"

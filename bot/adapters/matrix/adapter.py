@@ -14,15 +14,19 @@ import nio
 from bot.adapters import Dispatch
 from bot.adapters.matrix.batch import Batch
 from bot.adapters.matrix.chat import MatrixChat
+from bot.adapters.matrix.crypto import MatrixCrypto, Sealer, check_available, store_path
+from bot.adapters.matrix.encrypted import EncryptedRooms
 from bot.adapters.matrix.history import fetch_since
 from bot.adapters.matrix.http import MatrixHttp, MatrixUnreachable, segment
 from bot.adapters.matrix.inbound import Reacted
 from bot.adapters.matrix.ingest import SyncIngest
+from bot.adapters.matrix.pending import PendingEvents
 from bot.adapters.matrix.rooms import RoomKeeper
 from bot.adapters.matrix.roomstate import RoomState, RoomStates, read_timeline
 from bot.adapters.matrix.session import open_session
 from bot.adapters.matrix.staff import MatrixStaff
 from bot.adapters.matrix.sync import SyncLoop, backoff_delay
+from bot.adapters.matrix.trust import TrustPolicy, parse_verified
 from bot.errors import AdapterError, UserError
 from bot.health import Health
 from bot.i18n import Translator
@@ -39,13 +43,13 @@ logging.getLogger("nio.responses").setLevel(logging.INFO)
 PLATFORM = "matrix"
 
 
-def client_config() -> nio.AsyncClientConfig:
+def client_config(encryption: bool = False) -> nio.AsyncClientConfig:
     # Finite everything: nio's defaults retry a 429 or a timeout forever. Our own requests
     # handle rate limits themselves (MatrixHttp); a login that cannot connect is retried by
     # `_start_when_reachable` alone, with back-off: nio's own retry (max_timeouts) has none
     # and logs "Timed out, sleeping for 0s" for each try.
     return nio.AsyncClientConfig(max_limit_exceeded=3, max_timeouts=0, request_timeout=60,
-                                 store_sync_tokens=False, encryption_enabled=False)
+                                 store_sync_tokens=False, encryption_enabled=encryption)
 
 
 class MatrixAdapter:
@@ -62,17 +66,28 @@ class MatrixAdapter:
         self._health = health if health is not None else Health()
         self._health.expect(PLATFORM)
         self._tr = Translator(settings.locale)
+        check_available(settings)
         self.client = nio.AsyncClient(settings.matrix_homeserver, settings.matrix_user_id,
-                                      config=client_config())
+                                      config=client_config(settings.matrix_e2ee))
         self.http = MatrixHttp(self.client)
         self.rooms = RoomStates()
         self._chat = MatrixChat(self.http, storage, clock, self._tr, self.user_id, self.rooms)
+        self.encrypted: EncryptedRooms | None = None
+        if settings.matrix_e2ee:
+            trust = TrustPolicy(settings.matrix_trust,
+                                parse_verified(settings.matrix_verified_devices))
+            crypto = MatrixCrypto(self.client, self.http, trust, store_path(settings))
+            pending = PendingEvents(storage, clock,
+                                    f"matrix:{settings.matrix_user_id}:pending_encrypted")
+            self.encrypted = EncryptedRooms(crypto, pending, clock)
+            self._chat.sealer = Sealer(crypto, self._is_encrypted)
         self._staff = MatrixStaff(settings.staff, self._room_state, clock)
         self.keeper = RoomKeeper(self.http, storage, clock, self._tr, self._chat,
                                  self._is_staff, self.user_id)
         self.ingest = SyncIngest(bot_user=self.user_id, prefix=settings.command_prefix,
                                  storage=storage, clock=clock, http=self.http, rooms=self.rooms,
-                                 keeper=self.keeper, staff=self._staff)
+                                 keeper=self.keeper, staff=self._staff,
+                                 encrypted=self.encrypted)
         self.sync = SyncLoop(self.http, self.ingest, storage, timeline_limit=timeline_limit,
                              backoff_base=backoff_base, long_poll_ms=long_poll_ms,
                              on_batch=self._health.ack_seconds.labels(PLATFORM).observe,
@@ -96,6 +111,9 @@ class MatrixAdapter:
         if self._started:
             return
         await open_session(self.client, self._settings, self._storage, self._clock)
+        if self.encrypted is not None:
+            await self.encrypted.crypto.open()
+            await self.encrypted.load()
         await self.keeper.load()
         await self.keeper.join_configured(self._settings.matrix_rooms)
         if self._settings.matrix_staff_room:
@@ -179,6 +197,10 @@ class MatrixAdapter:
             raise UserError(self._tr("rooms.not_followed"))
         room = self.rooms.get(where.id)
         events = await fetch_since(self.http, where.id, since)
+        if self.encrypted is not None and self.encrypted.readable:
+            # What we hold keys for is read; the rest (sent before we joined) cannot be.
+            crypto = self.encrypted.crypto
+            events = [crypto.decrypt(where.id, e) or e for e in events]
         with self._chat.quietly(str(e.get("event_id")) for e in events):
             return await self._replay(events, room, dispatch)
 
@@ -208,6 +230,16 @@ class MatrixAdapter:
             return room
         answer = await self.http.request("GET", f"/directory/room/{segment(room)}")
         return str(answer["room_id"])
+
+    def _is_encrypted(self, room_id: str) -> bool:
+        known = self.rooms.known(room_id)
+        return known is not None and known.encrypted
+
+    async def unreadable(self, platform: str) -> int:
+        """Encrypted messages still undecryptable (their keys never came), for staff."""
+        if platform != PLATFORM or self.encrypted is None:
+            return 0
+        return self.encrypted.unreadable()
 
     # Staff -----------------------------------------------------------------------------------
 

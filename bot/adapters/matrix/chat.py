@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from bot.adapters.matrix.crypto import ENCRYPTION_STATE, Sealer
 from bot.adapters.matrix.http import MEDIA_V3, MatrixHttp, MatrixUnreachable, segment
 from bot.adapters.matrix.render import notice_content, permalink
 from bot.adapters.matrix.roomstate import RoomStates
@@ -39,6 +40,7 @@ class MatrixChat:
         self._sends = asyncio.Semaphore(MAX_CONCURRENT_SENDS)
         self._dm_lock = asyncio.Lock()
         self._quiet: set[str] = set()
+        self.sealer: Sealer | None = None  # set when end-to-end encryption is on
 
     async def send(self, where: Conversation, text: str, *, reply_to: str | None = None,
                    idempotency_key: str | None = None) -> str:
@@ -51,7 +53,7 @@ class MatrixChat:
     async def send_private(self, where: Conversation, user_id: str, text: str, *,
                            reply_to: str | None = None, answer_to: str | None = None
                            ) -> str | None:
-        room_id = await self.direct_room(user_id)
+        room_id = await self.direct_room(user_id, encrypted=self._sealed(where.id))
         if len(text) > LONG_ANSWER:
             stamp = f"{self._clock.now():%Y%m%d-%H%M}"
             attachment = Attachment(f"plenary-{stamp}.md", text.encode("utf-8"), "text/markdown")
@@ -64,7 +66,7 @@ class MatrixChat:
     async def send_file(self, where: Conversation, user_id: str, attachment: Attachment,
                         text: str, *, reply_to: str | None = None,
                         answer_to: str | None = None) -> str | None:
-        room_id = await self.direct_room(user_id)
+        room_id = await self.direct_room(user_id, encrypted=self._sealed(where.id))
         event_id = await self._send_file_to(room_id, attachment, text)
         await self._say_where_it_went(where, room_id, user_id, reply_to)
         return event_id
@@ -98,6 +100,8 @@ class MatrixChat:
         (rate limit, timeout) is the same transaction and the server posts it at most once."""
         txn = "pl." + (_digest(f"{room_id}\0{idempotency_key}") if idempotency_key
                        else uuid.uuid4().hex)
+        if self.sealer is not None:  # sealed once: every retry sends the same ciphertext
+            event_type, content = await self.sealer.seal(room_id, event_type, content)
         path = f"/rooms/{segment(room_id)}/send/{segment(event_type)}/{txn}"
         async with self._sends:
             for attempt in range(1, SEND_ATTEMPTS + 1):
@@ -111,29 +115,47 @@ class MatrixChat:
         event_id = answer.get("event_id")
         return event_id if isinstance(event_id, str) else ""
 
-    async def direct_room(self, user_id: str) -> str:
-        """The direct room with `user_id`, created once and remembered in the database."""
+    def _sealed(self, room_id: str) -> bool:
+        return self.sealer is not None and self.sealer.seals(room_id)
+
+    async def direct_room(self, user_id: str, *, encrypted: bool = False) -> str:
+        """The direct room with `user_id`, created once and remembered in the database;
+        `encrypted` (asked from an encrypted room): it is, or is made, end-to-end encrypted."""
         key = f"matrix:{self._bot_user()}:dm:{user_id}"
         async with self._dm_lock:
             room_id = await self._storage.get_state(key)
             known = self._rooms.known(room_id) if room_id else None
             if room_id and (known is None or known.membership.get(user_id) != "leave"):
+                if encrypted and not (known and known.encrypted):
+                    await self._http.request(
+                        "PUT", f"/rooms/{segment(room_id)}/state/m.room.encryption/",
+                        ENCRYPTION_STATE["content"])
+                    self._rooms.get(room_id).encrypted = True
                 return room_id
-            created = await self._http.request("POST", "/createRoom", {
-                "is_direct": True, "invite": [user_id], "preset": "trusted_private_chat"})
+            options: dict[str, Any] = {"is_direct": True, "invite": [user_id],
+                                       "preset": "trusted_private_chat"}
+            if encrypted:
+                options["initial_state"] = [ENCRYPTION_STATE]
+            created = await self._http.request("POST", "/createRoom", options)
             room_id = str(created["room_id"])
+            self._rooms.get(room_id).encrypted = encrypted
             await self._storage.set_state(key, room_id, self._clock.now())
             return room_id
 
     async def _send_file_to(self, room_id: str, attachment: Attachment, caption: str) -> str:
+        data, keys = attachment.content, None
+        if self.sealer is not None and self.sealer.seals(room_id):
+            data, keys = self.sealer.seal_file(data)  # the server sees only ciphertext
         uploaded = await self._http.request(
-            "POST", "/upload", base=MEDIA_V3, raw=attachment.content,
-            content_type=attachment.mime_type,
+            "POST", "/upload", base=MEDIA_V3, raw=data,
+            content_type="application/octet-stream" if keys else attachment.mime_type,
             query={"filename": attachment.filename})
         await self.send_event(room_id, "m.room.message", notice_content(caption))
+        where: dict[str, Any] = ({"file": {**keys, "url": uploaded["content_uri"]}} if keys
+                                 else {"url": uploaded["content_uri"]})
         return await self.send_event(room_id, "m.room.message", {
             "msgtype": "m.file", "body": attachment.filename, "filename": attachment.filename,
-            "url": uploaded["content_uri"],
+            **where,
             "info": {"mimetype": attachment.mime_type, "size": len(attachment.content)},
             "m.mentions": {},
         })

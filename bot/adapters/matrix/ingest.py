@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.adapters import Dispatch
 from bot.adapters.matrix.batch import Batch
+from bot.adapters.matrix.encrypted import EncryptedRooms
 from bot.adapters.matrix.history import fetch_gap
 from bot.adapters.matrix.http import MatrixHttp
 from bot.adapters.matrix.inbound import (
@@ -37,7 +38,7 @@ class BadSync(ValueError):
 class SyncIngest:
     def __init__(self, *, bot_user: Callable[[], str], prefix: str, storage: Storage,
                  clock: Clock, http: MatrixHttp, rooms: RoomStates, keeper: RoomKeeper,
-                 staff: MatrixStaff) -> None:
+                 staff: MatrixStaff, encrypted: EncryptedRooms | None = None) -> None:
         self._bot_user = bot_user
         self._prefix = prefix
         self._storage = storage
@@ -46,6 +47,7 @@ class SyncIngest:
         self._rooms = rooms
         self._keeper = keeper
         self._staff = staff
+        self._encrypted = encrypted  # None: PLENARY_MATRIX_E2EE=false
 
     @property
     def token_key(self) -> str:
@@ -59,6 +61,9 @@ class SyncIngest:
             raise BadSync("sync response without next_batch")
         rooms = response.get("rooms")
         rooms = rooms if isinstance(rooms, dict) else {}
+        encrypted = self._encrypted if self._encrypted and self._encrypted.readable else None
+        if encrypted is not None:
+            encrypted.begin(response)
         for room_id, info in _sections(rooms, "invite"):
             invite_state = info.get("invite_state")
             events = invite_state.get("events") if isinstance(invite_state, dict) else None
@@ -69,8 +74,10 @@ class SyncIngest:
         for room_id, _ in _sections(rooms, "leave"):
             self._rooms.forget(room_id)
             await self._keeper.on_left(room_id)
-        batch = Batch()
+        batch, read_late = Batch(), []
         try:
+            if encrypted is not None:
+                read_late = await self._read_late(encrypted, batch, dispatch)
             for room_id, info in _sections(rooms, "join"):
                 with log_context(platform="matrix", room=room_id):
                     await self._joined_room(room_id, info, since, batch, dispatch)
@@ -81,8 +88,28 @@ class SyncIngest:
         # they write, so a token queued beside them could commit first): a crash in between
         # redoes the batch, and the database's unique keys make the replay a no-op.
         await batch.flush()  # raises StorageUnavailable: the token then stays where it was
+        if encrypted is not None:
+            encrypted.forget(read_late)
+            await encrypted.commit()
         await self._storage.set_state(self.token_key, next_batch, self._clock.now())
+        if encrypted is not None:
+            await encrypted.after_commit()
         return next_batch
+
+    async def _read_late(self, encrypted: EncryptedRooms, batch: Batch, dispatch: Dispatch
+                         ) -> list[str]:
+        """Kept encrypted events whose key has come: read now, as if they had just arrived."""
+        read: list[str] = []
+        for item, clear in encrypted.decryptable():
+            room = self._rooms.get(item.room_id)
+            followed = item.room_id in self._keeper.subscribed
+            for event in read_timeline([clear], room, self._bot_user()):
+                if not isinstance(event, EncryptionOn):
+                    await self._route(event, room, followed, batch, dispatch)
+            read.append(item.event_id)
+        if read:
+            log.info("read %d encrypted events whose keys came late", len(read))
+        return read
 
     async def _joined_room(self, room_id: str, info: Mapping[str, Any], since: str | None,
                            batch: Batch, dispatch: Dispatch) -> None:
@@ -104,17 +131,24 @@ class SyncIngest:
             # only its state counts (the room may have been encrypted from the start).
             self._rooms.apply_all(room_id, events[:joined_at])
             events = events[joined_at:]
+        encrypted = self._encrypted if self._encrypted and self._encrypted.readable else None
         prev_batch = timeline.get("prev_batch")
         if (timeline.get("limited") and since and isinstance(prev_batch, str) and followed
-                and not room.encrypted and joined_at is None):
+                and (encrypted is not None or not room.encrypted) and joined_at is None):
             gap = await fetch_gap(self._http, room_id, prev_batch, since)
             log.info("filled a gap of %d events in %s", len(gap), room_id)
             events = gap + events
-        if room.encrypted:
-            await self._keeper.on_encrypted(room_id)
-            return
+        if encrypted is None:
+            if room.encrypted:
+                await self._keeper.on_encrypted(room_id)
+                return
+        elif room.encrypted or any(e.get("type") == "m.room.encryption" for e in events):
+            encrypted.crypto.track(room_id, [*(state_events or ()), *events])
+            events = encrypted.open_events(room_id, events, me)
         for item in read_timeline(events, room, me):
             if isinstance(item, EncryptionOn):
+                if encrypted is not None:
+                    continue  # read on, decrypting
                 await self._keeper.on_encrypted(room_id)
                 return  # from here on the room is unreadable: store nothing more
             with log_context(event_id=_event_id(item)):
@@ -143,6 +177,8 @@ class SyncIngest:
                             provides=touched, needs=touched)
             await batch.add(lambda: self.remember_reaction(item), "reaction record")
         else:
+            if self._encrypted is not None:
+                self._encrypted.forget((item.redacts,))  # redacted before its key came
             await batch.add(lambda: self._redaction(item, dispatch),
                             f"redaction of {item.redacts}", provides=(item.redacts,),
                             needs=(item.redacts,))

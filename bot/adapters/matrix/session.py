@@ -30,7 +30,10 @@ async def open_session(client: nio.AsyncClient, settings: Settings, storage: Sto
     user_id = settings.matrix_user_id or ""
     key = device_key(user_id)
     if settings.matrix_access_token is not None:
-        client.restore_login(user_id, "", settings.matrix_access_token.get_secret_value())
+        # Not `restore_login`: with the encryption extra installed it opens the key store,
+        # which needs the device id whoami is about to tell (crypto.py opens it after).
+        client.user_id = user_id
+        client.access_token = settings.matrix_access_token.get_secret_value()
         who = await client.whoami()
         if not isinstance(who, nio.WhoamiResponse):
             raise ConfigError(f"PLENARY_MATRIX_ACCESS_TOKEN was refused: {who.status_code}")
