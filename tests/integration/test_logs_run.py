@@ -9,6 +9,7 @@ import os
 import re
 import signal
 import sys
+import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -79,7 +80,8 @@ async def test_a_debug_run_logs_no_secret(log_format: str, database: URL,
                "PLENARY_MATRIX_HOMESERVER": synapse.url,
                "PLENARY_MATRIX_USER_ID": bot_user.user_id,
                "PLENARY_MATRIX_PASSWORD": bot_user.password, "PLENARY_MATRIX_ROOMS": room_id,
-               "PLENARY_SMTP_PASSWORD": SMTP_PASSWORD, "PLENARY_SMTP_USER": "plenary"}
+               "PLENARY_SMTP_PASSWORD": SMTP_PASSWORD, "PLENARY_SMTP_USER": "plenary",
+               "PLENARY_MATRIX_STORE_PATH": tempfile.mkdtemp(prefix="plenary-store-")}
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
