@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from bot.errors import NotAllowed
-from bot.i18n import Translator
+from bot.i18n import Translator, locales
+from bot.messages import Conversation
 from bot.ports import Chat, Clock, StaffDirectory
 from bot.room_control import RoomControl
 from bot.settings import Settings
 from bot.storage import Storage
+from bot.target_settings import locale_for
+from bot.targets import target_of
 from bot.text import quiet
 from bot.workplan import WorkPlan
 
@@ -37,6 +40,13 @@ class Services:
     def manages_rooms(self, platform: str) -> bool:
         """Whether the bot can leave and back-fill rooms on `platform` (Matrix)."""
         return self.rooms is not None and self.rooms.supports(platform)
+
+    async def speaking_to(self, where: Conversation, user_id: str) -> Services:
+        """These services in the member's language: theirs (`lang`), else their channel's
+        (`PLENARY_CHANNEL_LOCALES`), else `PLENARY_LOCALE`."""
+        chosen = await self.storage.member_language(where.platform, user_id)
+        locale = chosen if chosen in locales() else locale_for(self.settings, target_of(where))
+        return self if locale == self.tr.locale else replace(self, tr=Translator(locale))
 
     async def require_staff(self, platform: str, user_id: str, what: str) -> None:
         if not await self.staff.is_staff(platform, user_id):

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Sequence
 
 from bot.errors import NotAllowed, NotFound, UsageError
+from bot.handlers.consent import tell_new_members
 from bot.lookup import resolve_issue, resolve_kind
 from bot.messages import (
     IncomingMessage,
@@ -26,20 +27,27 @@ ACK_REACTION = "✅"
 
 
 async def record_message(msg: IncomingMessage, svc: Services) -> None:
-    """Store a message (every message, so that it can be tagged later) with its hashtags."""
+    """Store a message (every message, so that it can be tagged later) with its hashtags;
+    a member's first stored message brings them the consent notice."""
     tags = read_hashtags(msg.text, svc.plan)
-    outcome = await svc.storage.save_message(msg, tags, svc.clock.now())
-    if outcome is SaveOutcome.NEW and tags.issues:
+    outcome = await svc.storage.save_message(msg, tags, svc.clock.now(),
+                                             notice=svc.settings.consent_notice)
+    if outcome.stored and tags.issues:
         await _acknowledge(msg, tags, svc)
+    await tell_new_members([(msg, outcome)], svc)
 
 
 async def record_messages(burst: Sequence[IncomingMessage], svc: Services) -> None:
     """`record_message` for a burst of plain messages: one write, durable before it returns."""
     found = [(msg, read_hashtags(msg.text, svc.plan)) for msg in burst]
-    outcomes = await svc.storage.save_messages(found, svc.clock.now())
+    outcomes = await svc.storage.save_messages(found, svc.clock.now(),
+                                               notice=svc.settings.consent_notice)
     for (msg, tags), outcome in zip(found, outcomes, strict=True):
-        if outcome is SaveOutcome.NEW and tags.issues:
+        if outcome.stored and tags.issues:
             await _acknowledge(msg, tags, svc)
+    if SaveOutcome.NEW_MEMBER in outcomes:
+        await tell_new_members([(msg, outcome) for (msg, _), outcome
+                                in zip(found, outcomes, strict=True)], svc)
 
 
 async def record_edit(edit: MessageEdited, svc: Services) -> None:

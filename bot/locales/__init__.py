@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.locales import commands, core, digests, matrix, reminders, slack
+from bot.locales import commands, consent, core, digests, matrix, reminders, slack
 
-_MODULES = (core, commands, slack, digests, reminders, matrix)
+_MODULES = (core, commands, slack, digests, reminders, matrix, consent)
 
 ENGLISH: Mapping[str, str] = {key: text for module in _MODULES for key, text in module.en.items()}

@@ -10,10 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.digest_values import DigestEntry, DigestFilters, IssueFigures
 from bot.messages import IncomingMessage, MessageRef
-from bot.storage import digest_queries, message_writes, reaction_writes
+from bot.storage import consent, digest_queries, message_writes, reaction_writes
 from bot.storage.database import Database
 from bot.storage.digest_store import DigestStore
 from bot.storage.group_commit import GroupCommit
+from bot.storage.member_data import MemberData, read_member
 from bot.storage.new_messages import NewMessage, save_messages
 from bot.storage.records import SaveOutcome, StoredMessage, TagChange
 from bot.storage.reminder_store import ReminderStore
@@ -35,18 +36,32 @@ class Storage:
 
     # Messages and tags -------------------------------------------------------------------
 
-    async def save_message(self, msg: IncomingMessage, tags: TagSet, at: datetime
-                           ) -> SaveOutcome:
+    async def save_message(self, msg: IncomingMessage, tags: TagSet, at: datetime, *,
+                           notice: bool = False) -> SaveOutcome:
+        """`notice`: claim the sender's consent notice when this is their first message
+        (the outcome is then `NEW_MEMBER`; see `bot.storage.consent`)."""
         outcome: SaveOutcome = await self._commits.run_bulk(
-            save_messages, NewMessage(msg, tags, at))
+            save_messages, NewMessage(msg, tags, at, notice))
         return outcome
 
     async def save_messages(self, burst: Sequence[tuple[IncomingMessage, TagSet]],
-                            at: datetime) -> list[SaveOutcome]:
+                            at: datetime, *, notice: bool = False) -> list[SaveOutcome]:
         """A burst (a sync batch) in one group-commit entry; outcomes in the burst's order."""
         outcomes: list[SaveOutcome] = await self._commits.run_bulk_many(
-            save_messages, [NewMessage(msg, tags, at) for msg, tags in burst])
+            save_messages, [NewMessage(msg, tags, at, notice) for msg, tags in burst])
         return outcomes
+
+    async def notices_told(self, members: Sequence[tuple[str, str]], at: datetime) -> None:
+        """The consent notices claimed for these (platform, user id) reached them: never
+        again. One write for a burst's new members."""
+        async def op(conn: AsyncConnection) -> None:
+            await consent.mark_told(conn, members, at)
+        await self._commits.run(op)
+
+    async def member_data(self, platform: str, user_id: str) -> MemberData:
+        """Everything stored about a member (`my-data`), in one read."""
+        async with self.db.read() as conn:
+            return await read_member(conn, platform, user_id)
 
     async def edit_message(self, ref: MessageRef, text: str, found: TagSet, by: str,
                            edited_at: datetime, at: datetime) -> TagChange | None:
@@ -72,10 +87,12 @@ class Storage:
         return await self._commits.run(op)
 
     async def forget_sender(self, platform: str, sender_id: str, at: datetime) -> int:
-        """Erase a person: their messages (the count returned) and their reactions."""
+        """Erase a person: their messages (the count returned), their reactions, their
+        language and their consent notice (so that they are told again if they return)."""
         async def op(conn: AsyncConnection) -> int:
             await reaction_writes.forget_reactions(conn, platform, sender_id, at)
             await conn.execute(MEMBER_LANGUAGES.delete().where(_member(platform, sender_id)))
+            await consent.forget(conn, (platform, sender_id))
             return await message_writes.forget_sender(conn, platform, sender_id, at)
         return await self._commits.run(op)
 

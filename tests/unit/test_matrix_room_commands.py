@@ -74,11 +74,12 @@ async def test_help_lists_only_what_the_asker_may_run_where_they_ask(harness: Ha
     await harness.say("!help", author="alice")
     member = _help_commands(harness)
     assert member == ["!help", "!workplan", "!milestones", "!tag", "!untag", "!lang",
-                      "!forget-me"]
+                      "!my-data", "!forget-me"]
     assert "(staff)" not in harness.replies()[-1]
     await harness.say("!help", author="carol")
     assert _help_commands(harness) == ["!help", "!workplan", "!milestones", "!milestone", "!tag",
-                                       "!untag", "!digest", "!hide", "!lang", "!forget-me"]
+                                       "!untag", "!digest", "!hide", "!lang", "!my-data",
+                                       "!forget-me"]
     with_rooms(harness)  # a platform where the bot manages its rooms: Matrix
     await harness.say("!help", author="carol")
     assert _help_commands(harness)[-2:] == ["!leave", "!backfill"]

@@ -1,0 +1,53 @@
+"""The consent notice: the first time a member's message is stored, plenary tells them once,
+privately and in their language, what it keeps, who sees it, and how to get or erase it.
+
+Storage claims the notice in the transaction that stores the message (`bot.storage.consent`),
+so a redelivery, a second replica or two first messages at once never tell anyone twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+
+from bot.messages import IncomingMessage
+from bot.services import Services
+from bot.storage import SaveOutcome
+
+log = logging.getLogger(__name__)
+
+
+def notice_text(svc: Services) -> str:
+    """The notice in `svc`'s language, naming the commands as that language writes them."""
+    tr, prefix = svc.tr, svc.settings.command_prefix
+    # Scheduled digests mailed out reach the mailing list too: the notice says so.
+    mailed = bool(svc.settings.digest_to)
+    return tr("consent.notice_mailed" if mailed else "consent.notice",
+              my_data=f"{prefix}{tr('command.my-data')}",
+              forget=f"{prefix}{tr('command.forget-me')}")
+
+
+async def tell_new_members(stored: Sequence[tuple[IncomingMessage, SaveOutcome]],
+                           svc: Services) -> None:
+    """Send the notices claimed with these messages (concurrently: a sync batch can bring many
+    new members), then record the ones that went out. A notice that failed is claimed again
+    by the member's next message once its claim is stale."""
+    due = [msg for msg, outcome in stored if outcome is SaveOutcome.NEW_MEMBER]
+    if not due:
+        return
+    sent = await asyncio.gather(*(_tell(msg, svc) for msg in due))
+    told = [(msg.where.platform, msg.sender_id) for msg, ok in zip(due, sent, strict=True) if ok]
+    if told:
+        await svc.storage.notices_told(told, svc.clock.now())
+
+
+async def _tell(msg: IncomingMessage, svc: Services) -> bool:
+    try:
+        theirs = await svc.speaking_to(msg.where, msg.sender_id)
+        await svc.chat.send_private(msg.where, msg.sender_id, notice_text(theirs),
+                                    reply_to=msg.message_id)
+    except Exception:
+        log.exception("could not send the consent notice for %s", msg.ref)
+        return False
+    return True
