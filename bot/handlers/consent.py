@@ -11,18 +11,20 @@ import asyncio
 import logging
 from collections.abc import Sequence
 
+from bot.i18n import Translator
 from bot.messages import IncomingMessage
 from bot.services import Services
+from bot.settings import Settings
 from bot.storage import SaveOutcome
 
 log = logging.getLogger(__name__)
 
 
-def notice_text(svc: Services) -> str:
-    """The notice in `svc`'s language, naming the commands as that language writes them."""
-    tr, prefix = svc.tr, svc.settings.command_prefix
+def notice_text(settings: Settings, tr: Translator) -> str:
+    """The notice in `tr`'s language, naming the commands as that language writes them."""
+    prefix = settings.command_prefix
     # Scheduled digests mailed out reach the mailing list too: the notice says so.
-    mailed = bool(svc.settings.digest_to)
+    mailed = bool(settings.digest_to)
     return tr("consent.notice_mailed" if mailed else "consent.notice",
               my_data=f"{prefix}{tr('command.my-data')}",
               forget=f"{prefix}{tr('command.forget-me')}")
@@ -45,7 +47,8 @@ async def tell_new_members(stored: Sequence[tuple[IncomingMessage, SaveOutcome]]
 async def _tell(msg: IncomingMessage, svc: Services) -> bool:
     try:
         theirs = await svc.speaking_to(msg.where, msg.sender_id)
-        await svc.chat.send_private(msg.where, msg.sender_id, notice_text(theirs),
+        await svc.chat.send_private(msg.where, msg.sender_id,
+                                    notice_text(theirs.settings, theirs.tr),
                                     reply_to=msg.message_id)
     except Exception:
         log.exception("could not send the consent notice for %s", msg.ref)

@@ -36,7 +36,7 @@ def notices(harness: Harness, user_id: str = "alice") -> list[Sent]:
 
 
 def english_notice(harness: Harness) -> str:
-    return notice_text(harness.svc)
+    return notice_text(harness.settings, harness.svc.tr)
 
 
 async def test_a_member_s_first_stored_message_brings_one_private_notice(
