@@ -34,6 +34,7 @@ class MatrixBot:
     rooms: tuple[str, ...] = ()
     staff_room: str | None = None
     tag_ack: str = "reaction"
+    consent_notice: bool = False
     access_token: str | None = None  # log in with this instead of the password
     adapter: MatrixAdapter | None = None
     storage: Storage | None = None
@@ -47,7 +48,8 @@ class MatrixBot:
             matrix_homeserver=self.synapse.url, matrix_user_id=self.user_id,
             matrix_password=None if self.access_token else self.password,
             matrix_access_token=self.access_token, matrix_rooms=self.rooms,
-            matrix_staff_room=self.staff_room, tag_ack=self.tag_ack)
+            matrix_staff_room=self.staff_room, tag_ack=self.tag_ack,
+            consent_notice=self.consent_notice)
         self._db = Database(make_engine(settings.database_url))
         await self._db.create_schema()
         self.storage = Storage(self._db)
