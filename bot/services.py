@@ -45,7 +45,13 @@ class Services:
         """These services in the member's language: theirs (`lang`), else their channel's
         (`PLENARY_CHANNEL_LOCALES`), else `PLENARY_LOCALE`."""
         chosen = await self.storage.member_language(where.platform, user_id)
-        locale = chosen if chosen in locales() else locale_for(self.settings, target_of(where))
+        return self.in_language(self.member_locale(where, chosen))
+
+    def member_locale(self, where: Conversation, chosen: str | None) -> str:
+        """The member's `chosen` language (`lang`) if plenary speaks it, else the channel's."""
+        return chosen if chosen in locales() else locale_for(self.settings, target_of(where))
+
+    def in_language(self, locale: str) -> Services:
         return self if locale == self.tr.locale else replace(self, tr=Translator(locale))
 
     async def require_staff(self, platform: str, user_id: str, what: str) -> None:

@@ -38,18 +38,26 @@ async def tell_new_members(stored: Sequence[tuple[IncomingMessage, SaveOutcome]]
     due = [msg for msg, outcome in stored if outcome is SaveOutcome.NEW_MEMBER]
     if not due:
         return
-    sent = await asyncio.gather(*(_tell(msg, svc) for msg in due))
+    try:
+        chosen = await svc.storage.member_languages(
+            [(msg.where.platform, msg.sender_id) for msg in due])
+    except Exception:
+        log.exception("could not read the languages of %d new members", len(due))
+        return  # their claims go stale and are taken again with their next messages
+    sent = await asyncio.gather(*(
+        _tell(msg, svc.in_language(svc.member_locale(
+            msg.where, chosen.get((msg.where.platform, msg.sender_id))))) for msg in due))
     told = [(msg.where.platform, msg.sender_id) for msg, ok in zip(due, sent, strict=True) if ok]
     if told:
-        await svc.storage.notices_told(told, svc.clock.now())
+        svc.storage.notices_told(told, svc.clock.now())  # joins the next write
 
 
-async def _tell(msg: IncomingMessage, svc: Services) -> bool:
+async def _tell(msg: IncomingMessage, theirs: Services) -> bool:
+    """`theirs`: the services in the member's language."""
     try:
-        theirs = await svc.speaking_to(msg.where, msg.sender_id)
-        await svc.chat.send_private(msg.where, msg.sender_id,
-                                    notice_text(theirs.settings, theirs.tr),
-                                    reply_to=msg.message_id)
+        await theirs.chat.send_private(msg.where, msg.sender_id,
+                                       notice_text(theirs.settings, theirs.tr),
+                                       reply_to=msg.message_id)
     except Exception:
         log.exception("could not send the consent notice for %s", msg.ref)
         return False

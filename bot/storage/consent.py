@@ -5,6 +5,9 @@ burst, no look-up first): the primary key makes two replicas, two concurrent fir
 or a redelivery claim a member once. The notice is sent after the commit and then marked
 told; a claim never marked told (the process died, the send failed) is taken again by the
 member's next message once `LEASE` has passed, so a lost notice is retried, never doubled.
+
+`Seen` keeps the members a process already found claimed, for `LEASE`, so that a burst of
+their messages runs no claim at all (a statement per burst cost ingest a third of its speed).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_
+from sqlalchemy import and_, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -22,6 +25,29 @@ LEASE = timedelta(minutes=10)
 _CHUNK = 500  # rows per statement: well within both backends' bound-parameter limits
 
 Member = tuple[str, str]  # (platform, user id)
+
+
+class Seen:
+    """Members found claimed (by this process or another) in the last `LEASE`: their next
+    messages skip the claim. Entries expire, so that a notice that was lost is retried, and a
+    member erased on another replica is told again, both within `LEASE` of their next message."""
+
+    def __init__(self) -> None:
+        self._until: dict[Member, datetime] = {}
+
+    def unseen(self, members: Collection[Member], at: datetime) -> set[Member]:
+        until = self._until
+        return {member for member in members if member not in until or until[member] <= at}
+
+    def remember(self, members: Collection[Member], at: datetime) -> None:
+        if len(self._until) > 100_000:  # bounded: drop the expired ones
+            self._until = {m: t for m, t in self._until.items() if t > at}
+        expiry = at + LEASE
+        for member in members:
+            self._until[member] = expiry
+
+    def forget(self, member: Member) -> None:
+        self._until.pop(member, None)
 
 
 async def claim(conn: AsyncConnection, members: Collection[Member], at: datetime
@@ -45,10 +71,10 @@ async def claim(conn: AsyncConnection, members: Collection[Member], at: datetime
 
 
 async def mark_told(conn: AsyncConnection, members: Collection[Member], at: datetime) -> None:
-    for platform, user_id in members:
-        await conn.execute(CONSENT_NOTICES.update().where(
-            CONSENT_NOTICES.c.platform == platform, CONSENT_NOTICES.c.user_id == user_id
-        ).values(told_at=at))
+    table, ordered = CONSENT_NOTICES, sorted(members)
+    for start in range(0, len(ordered), _CHUNK):
+        await conn.execute(table.update().where(tuple_(table.c.platform, table.c.user_id).in_(
+            ordered[start:start + _CHUNK])).values(told_at=at))
 
 
 async def forget(conn: AsyncConnection, member: Member) -> None:

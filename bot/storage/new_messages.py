@@ -43,8 +43,9 @@ class NewMessage:
     msg: IncomingMessage
     tags: TagSet
     at: datetime
-    # Claim the sender's consent notice (`bot.storage.consent`) if this is their first.
-    notice: bool = False
+    # Claim the sender's consent notice (`bot.storage.consent`) if this is their first; the
+    # members this process already found claimed are skipped.
+    notice: consent.Seen | None = None
 
 
 async def save_messages(conn: AsyncConnection, items: Sequence[NewMessage]) -> list[SaveOutcome]:
@@ -77,20 +78,23 @@ async def save_messages(conn: AsyncConnection, items: Sequence[NewMessage]) -> l
     await _insert(conn, TAGS, TAG_COLUMNS, tag_rows, _ADD_SOURCES.format(table="tags"))
     await _insert(conn, KINDS, KIND_COLUMNS, kind_rows,
                   _ADD_SOURCES.format(table="message_kinds"))
-    if any(item.notice for item in items):
-        await _claim_notices(conn, items, outcomes)
+    seen = next((item.notice for item in items if item.notice is not None), None)
+    if seen is not None:
+        await _claim_notices(conn, items, outcomes, seen)
     return outcomes
 
 
 async def _claim_notices(conn: AsyncConnection, items: Sequence[NewMessage],
-                         outcomes: list[SaveOutcome]) -> None:
+                         outcomes: list[SaveOutcome], seen: consent.Seen) -> None:
     """Mark the first stored message of each member whose notice is now due `NEW_MEMBER`."""
-    senders = {(item.msg.where.platform, item.msg.sender_id)
-               for item, outcome in zip(items, outcomes, strict=True)
-               if item.notice and outcome is SaveOutcome.NEW}
+    at = max(item.at for item in items)
+    senders = seen.unseen({(item.msg.where.platform, item.msg.sender_id)
+                           for item, outcome in zip(items, outcomes, strict=True)
+                           if item.notice is not None and outcome is SaveOutcome.NEW}, at)
     if not senders:
         return
-    due = await consent.claim(conn, senders, max(item.at for item in items))
+    due = await consent.claim(conn, senders, at)
+    seen.remember(senders, at)
     for index, item in enumerate(items):
         member = (item.msg.where.platform, item.msg.sender_id)
         if member in due and outcomes[index] is SaveOutcome.NEW:
