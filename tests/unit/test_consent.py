@@ -1,5 +1,6 @@
 """The consent notice: once per member, privately, in their language, never twice (redelivery,
-concurrent first messages, a second replica); `my-data` hands a member their own data."""
+concurrent first messages, a second replica, a restart); `my-data` hands a member their own
+data."""
 
 from __future__ import annotations
 
@@ -69,6 +70,10 @@ async def test_two_replicas_on_one_database_tell_a_member_once(
         await asyncio.gather(noticing.say("from here #wp1", author="dave", message_id="a"),
                              replica.say("from there #wp1", author="dave", message_id="b"))
         assert len(notices(noticing, "dave")) + len(notices(replica, "dave")) == 1
+        restarted = Harness(noticing.settings, plan, Storage(Database(engine)), noticing.clock)
+        await restarted.say("after a restart #wp1", author="dave", message_id="c")
+        assert notices(restarted, "dave") == []  # the record is in the database
+        await restarted.storage.close()
     finally:
         await other.close()
         await engine.dispose()
