@@ -7,7 +7,7 @@ import re
 import secrets
 import shlex
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from bot.errors import NotAllowed, UsageError, UserError
@@ -17,8 +17,6 @@ from bot.log_context import log_context
 from bot.message_bursts import BurstHandler, MessageBursts
 from bot.messages import Event, IncomingMessage, Reply
 from bot.services import Services
-from bot.target_settings import locale_for
-from bot.targets import target_of
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +140,7 @@ class Router:
             log.info("command %s in %s already handled (redelivery)", msg.message_id, msg.where)
             self._svc.health.events_deduplicated.labels(msg.where.platform).inc()
             return
-        svc = await self._in_asker_language(msg)
+        svc = await self._svc.speaking_to(msg.where, msg.sender_id)
         route = self._routes.get(self._aliases.get(fold(name), name))
         reply: Reply | str | None
         if route is None:
@@ -153,15 +151,6 @@ class Router:
             reply = await self._guarded(route, msg, parse_args(rest), svc)
         if reply:
             await self._answer(msg, reply)
-
-    async def _in_asker_language(self, msg: IncomingMessage) -> Services:
-        """The services speaking the asker's language: theirs (`lang`), else their channel's
-        (`PLENARY_CHANNEL_LOCALES`), else `PLENARY_LOCALE`."""
-        svc = self._svc
-        chosen = await svc.storage.member_language(msg.where.platform, msg.sender_id)
-        locale = chosen if chosen in locales() else locale_for(svc.settings,
-                                                               target_of(msg.where))
-        return svc if locale == svc.tr.locale else replace(svc, tr=Translator(locale))
 
     async def _guarded(self, route: Route, msg: IncomingMessage, args: Args, svc: Services
                        ) -> Reply | str | None:

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
 from bot.errors import NotAllowed
 from bot.health import Health
-from bot.i18n import Translator
+from bot.i18n import Translator, locales
 from bot.language_detection import LanguageDetector
+from bot.messages import Conversation
 from bot.platform_status import StatusReporter
 from bot.ports import Chat, Clock, StaffDirectory
 from bot.room_control import RoomControl
 from bot.settings import Settings
 from bot.storage import Storage
+from bot.target_settings import locale_for
+from bot.targets import target_of
 from bot.text import quiet
 from bot.workplan import WorkPlan
 
@@ -44,6 +47,19 @@ class Services:
     def manages_rooms(self, platform: str) -> bool:
         """Whether the bot can leave and back-fill rooms on `platform` (Matrix)."""
         return self.rooms is not None and self.rooms.supports(platform)
+
+    async def speaking_to(self, where: Conversation, user_id: str) -> Services:
+        """These services in the member's language: theirs (`lang`), else their channel's
+        (`PLENARY_CHANNEL_LOCALES`), else `PLENARY_LOCALE`."""
+        chosen = await self.storage.member_language(where.platform, user_id)
+        return self.in_language(self.member_locale(where, chosen))
+
+    def member_locale(self, where: Conversation, chosen: str | None) -> str:
+        """The member's `chosen` language (`lang`) if plenary speaks it, else the channel's."""
+        return chosen if chosen in locales() else locale_for(self.settings, target_of(where))
+
+    def in_language(self, locale: str) -> Services:
+        return self if locale == self.tr.locale else replace(self, tr=Translator(locale))
 
     async def require_staff(self, platform: str, user_id: str, what: str) -> None:
         if not await self.staff.is_staff(platform, user_id):

@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     locale: str = "en"  # one with a catalogue (`bot/locales/po/<locale>.po`)
     command_prefix: str = "!"
     tag_ack: Literal["reaction", "reply", "none"] = "reaction"
+    # Tell each member once, privately, what is kept of them (off: staff inform them another way).
+    consent_notice: bool = True
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
 

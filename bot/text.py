@@ -35,6 +35,25 @@ def quiet(text: str) -> str:
     return _MASS_MENTION.sub("@\u2060", plain(text))
 
 
+# Unicode's first-strong isolate and its closing mark (UAX #9): text between them is laid out
+# on its own, so an English quote in an Arabic line (or the reverse) neither takes the line's
+# direction nor drags the punctuation around it. Only the core's echo of user text is wrapped.
+FSI = "\u2068"
+PDI = "\u2069"
+_ISOLATE_CONTROLS = re.compile("[\u2066-\u2069]")
+
+
+def isolated(neutral: str) -> str:
+    """Neutral text (user text already through `plain`) as a unit of its own direction.
+    Isolate controls inside are dropped, so the pair always balances."""
+    return FSI + _ISOLATE_CONTROLS.sub("", neutral) + PDI
+
+
+def without_isolates(text: str) -> str:
+    """For outputs that lay text out without bidi (a terminal)."""
+    return text.replace(FSI, "").replace(PDI, "")
+
+
 def bold(neutral: str) -> str:
     return f"**{neutral}**"
 

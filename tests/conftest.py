@@ -44,7 +44,10 @@ def plan() -> WorkPlan:
 
 
 def make_settings(**values: Any) -> Settings:
-    defaults: dict[str, Any] = {"staff": ("carol",), "workplan": SHIPPED_PLAN}
+    # The consent notice is off unless a test is about it (tests/unit/test_consent.py and the
+    # end-to-end ones turn it on): other tests count the answers they get.
+    defaults: dict[str, Any] = {"staff": ("carol",), "workplan": SHIPPED_PLAN,
+                                "consent_notice": False}
     return Settings(_env_file=None, **{**defaults, **values})  # type: ignore[call-arg]
 
 

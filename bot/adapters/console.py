@@ -32,7 +32,7 @@ from bot.messages import (
 )
 from bot.platform_status import PlatformStatus
 from bot.ports import Clock, StaffDirectory
-from bot.text import to_plain
+from bot.text import to_plain, without_isolates
 
 PLATFORM = "console"
 ROOM = Conversation(PLATFORM, "console", name="console")
@@ -58,13 +58,13 @@ class ConsoleChat:
     async def send(self, where: Conversation, text: str, *, reply_to: str | None = None,
                    idempotency_key: str | None = None) -> str:
         about = f" (re {self._short_id(reply_to)})" if reply_to else ""
-        self._write(f"plenary{about}: {to_plain(text)}")
+        self._write(f"plenary{about}: {_shown(text)}")
         return self._next_id()
 
     async def send_private(self, where: Conversation, user_id: str, text: str, *,
                            reply_to: str | None = None, answer_to: str | None = None
                            ) -> str | None:
-        self._write(f"plenary → @{user_id} (private): {to_plain(text)}")
+        self._write(f"plenary → @{user_id} (private): {_shown(text)}")
         return self._next_id()
 
     async def send_file(self, where: Conversation, user_id: str, attachment: Attachment,
@@ -72,7 +72,7 @@ class ConsoleChat:
                         answer_to: str | None = None) -> str | None:
         body = attachment.content.decode("utf-8", errors="replace")
         self._write(f"plenary → @{user_id} (private file {attachment.filename}, "
-                    f"{len(attachment.content)} bytes): {to_plain(text)}\n{body}")
+                    f"{len(attachment.content)} bytes): {_shown(text)}\n{body}")
         return self._next_id()
 
     async def react(self, where: Conversation, message_id: str, reaction: str) -> None:
@@ -193,3 +193,8 @@ async def stdin_lines() -> AsyncIterator[str]:
 
 def _print(text: str) -> None:
     print(text, flush=True)
+
+
+def _shown(neutral: str) -> str:
+    """A terminal lays text out without bidi isolates; it would show them as gaps or boxes."""
+    return without_isolates(to_plain(neutral))

@@ -12,7 +12,7 @@ from bot.digests.build import Digest, IssueSection
 from bot.digests.escaping import visible
 from bot.i18n import Translator
 from bot.lookup import kind_title
-from bot.text import bold, excerpt, link, plain
+from bot.text import bold, excerpt, isolated, link, plain
 from bot.workplan import WorkPlan
 
 # Characters of neutral text per message. Slack renders a section block of at most 3,000
@@ -102,14 +102,22 @@ def section_lines(section: IssueSection, plan: WorkPlan, tr: Translator, zone: Z
     return lines
 
 
-def render_entry(entry: DigestEntry, tr: Translator, zone: ZoneInfo, limit: int = EXCERPT
-                 ) -> str:
-    quoted = plain(quote(entry.text, limit))
+def render_entry(entry: DigestEntry, tr: Translator, zone: ZoneInfo, limit: int = EXCERPT,
+                 *, isolate: bool = True) -> str:
+    """`isolate`: the quote, author and channel each in its own direction (`isolated`), for
+    chat, where an Arabic entry in an English digest (or the reverse) must keep its order;
+    files leave them out (their format marks direction itself)."""
+    mark = isolated if isolate else _as_is
+    quoted = mark(plain(quote(entry.text, limit)))
     author = plain(entry.author) + (f" ({plain(entry.group)})" if entry.group else "")
-    where = tr("digest.entry_where", author=author, channel=plain(entry.channel),
-               at=format_short(entry.posted_at, zone))
+    where = tr("digest.entry_where", author=mark(author),
+               channel=mark(plain(entry.channel)), at=format_short(entry.posted_at, zone))
     source = f" {link(tr('digest.source'), entry.permalink)}" if entry.permalink else ""
     return f"{where}: “{quoted}”{source}"
+
+
+def _as_is(neutral: str) -> str:
+    return neutral
 
 
 def quote(user_text: str, limit: int = EXCERPT) -> str:

@@ -95,8 +95,8 @@ class Exporter(ExportSource):
                 async with aclosing(self.storage.digests.stream_issue(
                         by_kind, issue.number)) as batches:
                     async for batch in batches:
-                        lines = [f"- {render_entry(entry, tr, self.zone, FULL_TEXT)}\n"
-                                 for entry in batch]
+                        lines = ["- " + render_entry(entry, tr, self.zone, FULL_TEXT,
+                                                     isolate=False) + "\n" for entry in batch]
                         if lines:
                             await out(heading + "".join(lines))
                             heading = ""

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from bot.errors import NotAllowed, NotFound, UsageError
+from bot.handlers.consent import tell_new_members
 from bot.lookup import resolve_issue, resolve_kind
 from bot.messages import (
     IncomingMessage,
@@ -27,26 +28,33 @@ ACK_REACTION = "✅"
 
 
 async def record_message(msg: IncomingMessage, svc: Services) -> None:
-    """Store a message (every message, so that it can be tagged later) with its hashtags."""
+    """Store a message (every message, so that it can be tagged later) with its hashtags;
+    a member's first stored message brings them the consent notice."""
     tags = read_hashtags(msg.text, svc.plan)
-    outcome = await svc.storage.save_message(msg, tags, svc.clock.now())
+    outcome = await svc.storage.save_message(msg, tags, svc.clock.now(),
+                                             notice=svc.settings.consent_notice)
     _count(msg, outcome, svc)
-    if outcome is SaveOutcome.NEW and tags.issues:
+    if outcome.stored and tags.issues:
         await _acknowledge(msg, tags, svc)
+    await tell_new_members([(msg, outcome)], svc)
 
 
 async def record_messages(burst: Sequence[IncomingMessage], svc: Services) -> None:
     """`record_message` for a burst of plain messages: one write, durable before it returns."""
     found = [(msg, read_hashtags(msg.text, svc.plan)) for msg in burst]
-    outcomes = await svc.storage.save_messages(found, svc.clock.now())
+    outcomes = await svc.storage.save_messages(found, svc.clock.now(),
+                                               notice=svc.settings.consent_notice)
     _count_burst(burst, outcomes, svc)
     for (msg, tags), outcome in zip(found, outcomes, strict=True):
-        if outcome is SaveOutcome.NEW and tags.issues:
+        if outcome.stored and tags.issues:
             await _acknowledge(msg, tags, svc)
+    if SaveOutcome.NEW_MEMBER in outcomes:
+        await tell_new_members([(msg, outcome) for (msg, _), outcome
+                                in zip(found, outcomes, strict=True)], svc)
 
 
 def _count(msg: IncomingMessage, outcome: SaveOutcome, svc: Services) -> None:
-    counter = (svc.health.events_stored if outcome is SaveOutcome.NEW
+    counter = (svc.health.events_stored if outcome.stored
                else svc.health.events_deduplicated)
     counter.labels(msg.where.platform).inc()
 
@@ -54,7 +62,7 @@ def _count(msg: IncomingMessage, outcome: SaveOutcome, svc: Services) -> None:
 def _count_burst(burst: Sequence[IncomingMessage], outcomes: Sequence[SaveOutcome],
                  svc: Services) -> None:
     """Counted per platform once a burst, not once a message (a metric costs 1.4 µs)."""
-    tally = Counter((msg.where.platform, outcome is SaveOutcome.NEW)
+    tally = Counter((msg.where.platform, outcome.stored)
                     for msg, outcome in zip(burst, outcomes, strict=True))
     for (platform, new), count in tally.items():
         counter = svc.health.events_stored if new else svc.health.events_deduplicated

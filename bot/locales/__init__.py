@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 from bot.locales import (
     commands,
+    consent,
     core,
     digests,
     encryption,
@@ -20,6 +21,6 @@ from bot.locales import (
 )
 
 _MODULES = (core, commands, slack, digests, reminders, matrix, status, inclusion, mail,
-            encryption)
+            encryption, consent)
 
 ENGLISH: Mapping[str, str] = {key: text for module in _MODULES for key, text in module.en.items()}

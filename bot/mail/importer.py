@@ -14,7 +14,7 @@ from bot.mail.digest_ids import digest_period_end
 from bot.mail.mbox import RawPost, archive_files, read_posts
 from bot.mail.parse import Malformed, parse_post
 from bot.mail.records import post_record
-from bot.storage import SaveOutcome, Storage
+from bot.storage import Storage
 from bot.storage.mail_store import PostRecord
 from bot.workplan import WorkPlan
 
@@ -49,7 +49,7 @@ async def import_archives(storage: Storage, plan: WorkPlan, paths: Iterable[Path
     # hold the GIL, so writing a batch while parsing the next was measured to gain nothing.
     while chunk := list(islice(posts, batch)):
         outcomes = await storage.mail.save_posts(chunk, now)
-        new = sum(outcome is SaveOutcome.NEW for outcome in outcomes)
+        new = sum(outcome.stored for outcome in outcomes)
         report.new += new
         report.repeats += len(outcomes) - new
         if progress is not None:

@@ -71,7 +71,7 @@ class MailIngest:
         record = post_record(post, name, svc.plan, svc.settings.list_archive_url,
                              extra=extra, thread_id=thread)
         [outcome] = await svc.storage.mail.save_posts([record], svc.clock.now())
-        if outcome is SaveOutcome.NEW:
+        if outcome.stored:
             log.info("list mail %s stored in %s (issues %s)", post.message_id, name,
                      ", ".join(map(str, record.tags.issues)) or "none")
         return outcome

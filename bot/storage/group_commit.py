@@ -83,12 +83,22 @@ class GroupCommit:
     def _new_future(self) -> asyncio.Future[Any]:
         return asyncio.get_running_loop().create_future()
 
+    def submit(self, op: WriteOp) -> asyncio.Future[Any]:
+        """`run` without waiting: `op` joins the next batch (no commit of its own); the caller
+        keeps the future. `close` still finishes it."""
+        pending = _Pending(self._new_future(), op=op)
+        self._queue_up(pending)
+        return pending.future
+
     async def _enqueue(self, pending: _Pending) -> Any:
+        self._queue_up(pending)
+        return await pending.future
+
+    def _queue_up(self, pending: _Pending) -> None:
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_forever(), name="group-commit")
         self._queue.append(pending)
         self._wakeup.set()
-        return await pending.future
 
     async def _write_forever(self) -> None:
         while True:

@@ -181,6 +181,19 @@ class MemberLanguageRow(Base):
     chosen_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class ConsentNoticeRow(Base):
+    """A member told, privately, what plenary keeps of them: one row per member, so never
+    twice. A claim whose notice was never marked told (a crash, a failed send) may be taken
+    again once it is stale (`bot.storage.consent`)."""
+
+    __tablename__ = "consent_notices"
+
+    platform: Mapped[str] = mapped_column(PLATFORM, primary_key=True)
+    user_id: Mapped[str] = mapped_column(OPAQUE, primary_key=True)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    told_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class StateRow(Base):
     """Small pieces of adapter state that must survive restarts (sync token, device id)."""
 

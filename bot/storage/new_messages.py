@@ -15,7 +15,7 @@ from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.messages import IncomingMessage
-from bot.storage import bulk_sqlite
+from bot.storage import bulk_sqlite, consent
 from bot.storage.records import SaveOutcome
 from bot.storage.sql import (
     insert_ignoring_duplicates,
@@ -43,6 +43,9 @@ class NewMessage:
     msg: IncomingMessage
     tags: TagSet
     at: datetime
+    # Claim the sender's consent notice (`bot.storage.consent`) if this is their first; the
+    # members this process already found claimed are skipped.
+    notice: consent.Seen | None = None
 
 
 async def save_messages(conn: AsyncConnection, items: Sequence[NewMessage]) -> list[SaveOutcome]:
@@ -75,7 +78,28 @@ async def save_messages(conn: AsyncConnection, items: Sequence[NewMessage]) -> l
     await _insert(conn, TAGS, TAG_COLUMNS, tag_rows, _ADD_SOURCES.format(table="tags"))
     await _insert(conn, KINDS, KIND_COLUMNS, kind_rows,
                   _ADD_SOURCES.format(table="message_kinds"))
+    seen = next((item.notice for item in items if item.notice is not None), None)
+    if seen is not None:
+        await _claim_notices(conn, items, outcomes, seen)
     return outcomes
+
+
+async def _claim_notices(conn: AsyncConnection, items: Sequence[NewMessage],
+                         outcomes: list[SaveOutcome], seen: consent.Seen) -> None:
+    """Mark the first stored message of each member whose notice is now due `NEW_MEMBER`."""
+    at = max(item.at for item in items)
+    senders = seen.unseen({(item.msg.where.platform, item.msg.sender_id)
+                           for item, outcome in zip(items, outcomes, strict=True)
+                           if item.notice is not None and outcome is SaveOutcome.NEW}, at)
+    if not senders:
+        return
+    due = await consent.claim(conn, senders, at)
+    seen.remember(senders, at)
+    for index, item in enumerate(items):
+        member = (item.msg.where.platform, item.msg.sender_id)
+        if member in due and outcomes[index] is SaveOutcome.NEW:
+            outcomes[index] = SaveOutcome.NEW_MEMBER
+            due.discard(member)
 
 
 async def _insert(conn: AsyncConnection, table: Table, columns: Sequence[str],

@@ -12,7 +12,13 @@ from bot.tags import TagSet
 
 class SaveOutcome(Enum):
     NEW = "new"  # stored now
+    # Stored now, and the sender's first stored message: their consent notice is due.
+    NEW_MEMBER = "new member"
     REPEAT = "repeat"  # seen before: a redelivery, or a replay of a deleted message (kept out)
+
+    @property
+    def stored(self) -> bool:
+        return self is not SaveOutcome.REPEAT
 
 
 @dataclass(frozen=True, slots=True)

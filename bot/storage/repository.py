@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.digest_values import DigestEntry, DigestFilters, IssueFigures
 from bot.messages import IncomingMessage, MessageRef
-from bot.storage import digest_queries, message_writes, reaction_writes
+from bot.storage import consent, digest_queries, message_writes, reaction_writes
 from bot.storage.database import Database
 from bot.storage.digest_store import DigestStore
 from bot.storage.group_commit import GroupCommit
 from bot.storage.inclusion_store import InclusionStore, forget_group
 from bot.storage.leadership import Lease, lead, single_replica
 from bot.storage.mail_store import MailStore
+from bot.storage.member_data import MemberData, read_member
 from bot.storage.new_messages import NewMessage, save_messages
 from bot.storage.records import SaveOutcome, StoredMessage, TagChange
 from bot.storage.reminder_store import ReminderStore
@@ -25,11 +28,15 @@ from bot.storage.sql import insert_ignoring_duplicates, is_message, upsert
 from bot.storage.tables import HANDLED_EVENTS, KINDS, MEMBER_LANGUAGES, MESSAGES, STATE, TAGS
 from bot.tags import TagSet, TagSource
 
+log = logging.getLogger(__name__)
+
 
 class Storage:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._commits = GroupCommit(db)
+        self._notices = consent.Seen()
+        self._marking: set[asyncio.Future[None]] = set()
         self.digests = DigestStore(db, self._commits)
         self.reminders = ReminderStore(db, self._commits)
         self.inclusion = InclusionStore(db, self._commits)
@@ -59,20 +66,49 @@ class Storage:
 
     # Messages and tags -------------------------------------------------------------------
 
-    async def save_message(self, msg: IncomingMessage, tags: TagSet, at: datetime
-                           ) -> SaveOutcome:
+    async def save_message(self, msg: IncomingMessage, tags: TagSet, at: datetime, *,
+                           notice: bool = False) -> SaveOutcome:
+        """`notice`: claim the sender's consent notice when this is their first message
+        (the outcome is then `NEW_MEMBER`; see `bot.storage.consent`)."""
         outcome: SaveOutcome = await self._commits.run_bulk(
-            save_messages, NewMessage(msg, tags, at))
+            save_messages, NewMessage(msg, tags, at, self._seen(notice)))
         self.inclusion.note_stored()
         return outcome
 
     async def save_messages(self, burst: Sequence[tuple[IncomingMessage, TagSet]],
-                            at: datetime) -> list[SaveOutcome]:
+                            at: datetime, *, notice: bool = False) -> list[SaveOutcome]:
         """A burst (a sync batch) in one group-commit entry; outcomes in the burst's order."""
+        seen = self._seen(notice)
         outcomes: list[SaveOutcome] = await self._commits.run_bulk_many(
-            save_messages, [NewMessage(msg, tags, at) for msg, tags in burst])
+            save_messages, [NewMessage(msg, tags, at, seen) for msg, tags in burst])
         self.inclusion.note_stored()
         return outcomes
+
+    def _seen(self, notice: bool) -> consent.Seen | None:
+        return self._notices if notice else None
+
+    def notices_told(self, members: Sequence[tuple[str, str]], at: datetime
+                     ) -> asyncio.Future[None]:
+        """The consent notices claimed for these (platform, user id) reached them: never
+        again. Not waited for: the write joins the next batch (a burst's own commit, not one
+        more), so the burst that brought new members returns at once; its future is kept
+        here, and a failure logged (the claims then go stale and are taken again)."""
+        async def op(conn: AsyncConnection) -> None:
+            await consent.mark_told(conn, members, at)
+        future: asyncio.Future[None] = self._commits.submit(op)
+        self._marking.add(future)
+        future.add_done_callback(self._marked)
+        return future
+
+    def _marked(self, future: asyncio.Future[None]) -> None:
+        self._marking.discard(future)
+        if not future.cancelled() and future.exception() is not None:
+            log.error("could not record consent notices as told", exc_info=future.exception())
+
+    async def member_data(self, platform: str, user_id: str) -> MemberData:
+        """Everything stored about a member (`my-data`), in one read."""
+        async with self.db.read() as conn:
+            return await read_member(conn, platform, user_id)
 
     async def edit_message(self, ref: MessageRef, text: str, found: TagSet, by: str,
                            edited_at: datetime, at: datetime) -> TagChange | None:
@@ -101,13 +137,17 @@ class Storage:
 
     async def forget_sender(self, platform: str, sender_id: str, at: datetime) -> int:
         """Erase a person: their messages (the count returned), their reactions, their
-        language and their stakeholder group."""
+        language, their stakeholder group and their consent notice (so that they are told
+        again if they return)."""
         async def op(conn: AsyncConnection) -> int:
             await reaction_writes.forget_reactions(conn, platform, sender_id, at)
             await conn.execute(MEMBER_LANGUAGES.delete().where(_member(platform, sender_id)))
             await forget_group(conn, platform, sender_id)
+            await consent.forget(conn, (platform, sender_id))
             return await message_writes.forget_sender(conn, platform, sender_id, at)
-        return await self._commits.run(op)
+        count = await self._commits.run(op)
+        self._notices.forget((platform, sender_id))  # told again if they come back
+        return count
 
     async def add_reaction(self, ref: MessageRef, issue: int, user_id: str, at: datetime
                            ) -> TagChange | None:
@@ -220,6 +260,20 @@ class Storage:
         async with self.db.read() as conn:
             return (await conn.execute(select(MEMBER_LANGUAGES.c.locale).where(
                 _member(platform, user_id)))).scalar_one_or_none()
+
+    async def member_languages(self, members: Sequence[tuple[str, str]]
+                               ) -> dict[tuple[str, str], str]:
+        """The chosen language of each of these (platform, user id) that chose one: one read."""
+        found: dict[tuple[str, str], str] = {}
+        async with self.db.read() as conn:
+            for start in range(0, len(members), 500):  # bounded IN lists on every backend
+                rows = await conn.execute(select(
+                    MEMBER_LANGUAGES.c.platform, MEMBER_LANGUAGES.c.user_id,
+                    MEMBER_LANGUAGES.c.locale).where(tuple_(
+                        MEMBER_LANGUAGES.c.platform, MEMBER_LANGUAGES.c.user_id
+                    ).in_(members[start:start + 500])))
+                found.update({(row.platform, row.user_id): row.locale for row in rows})
+        return found
 
     async def set_member_language(self, platform: str, user_id: str, locale: str | None,
                                   at: datetime) -> None:

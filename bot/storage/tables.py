@@ -8,6 +8,7 @@ from sqlalchemy import Table
 
 from bot.storage.models import (
     AuditRow,
+    ConsentNoticeRow,
     HandledEventRow,
     KindRow,
     MemberLanguageRow,
@@ -25,3 +26,4 @@ HANDLED_EVENTS = cast(Table, HandledEventRow.__table__)
 STATE = cast(Table, StateRow.__table__)
 REACTIONS = cast(Table, ReactionRow.__table__)
 MEMBER_LANGUAGES = cast(Table, MemberLanguageRow.__table__)
+CONSENT_NOTICES = cast(Table, ConsentNoticeRow.__table__)

@@ -35,6 +35,7 @@ class MatrixBot:
     rooms: tuple[str, ...] = ()
     staff_room: str | None = None
     tag_ack: str = "reaction"
+    consent_notice: bool = False
     access_token: str | None = None  # log in with this instead of the password
     settings: dict[str, Any] = field(default_factory=dict)  # more PLENARY_* values
     adapter: MatrixAdapter | None = None
@@ -49,7 +50,8 @@ class MatrixBot:
             matrix_homeserver=self.synapse.url, matrix_user_id=self.user_id,
             matrix_password=None if self.access_token else self.password,
             matrix_access_token=self.access_token, matrix_rooms=self.rooms,
-            matrix_staff_room=self.staff_room, tag_ack=self.tag_ack, **self.settings)
+            matrix_staff_room=self.staff_room, tag_ack=self.tag_ack,
+            consent_notice=self.consent_notice, **self.settings)
         self._db = Database(make_engine(settings.database_url))
         await self._db.create_schema()
         self.storage = Storage(self._db)

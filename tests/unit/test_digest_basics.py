@@ -7,6 +7,7 @@ import io
 import json
 
 from bot.storage import Storage
+from bot.text import without_isolates
 from bot.workplan import WorkPlan
 from tests.conftest import make_settings
 from tests.fakes import Harness
@@ -45,7 +46,7 @@ async def test_staff_get_the_digest_privately_grouped_by_issue_and_kind(harness:
     await harness.say("!digest", author="carol")
     answer = harness.sent[-1]
     assert answer.kind == "private" and answer.user_id == "carol"
-    text = answer.text
+    text = without_isolates(answer.text)  # isolates: tests/unit/test_bidi.py
     assert "- **1. Prioritization of work** — 2 inputs · 2 contributors · 1 channel" in text
     issue1 = text.index("**1. Prioritization of work**\nResponsible:")
     solutions = text.index("Possible solutions:", issue1)

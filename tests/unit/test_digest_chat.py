@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.messages import Conversation, IncomingMessage, MessageRef
 from bot.tags import TagSet
+from bot.text import without_isolates
 from tests.fakes import Harness
 
 
@@ -35,7 +36,7 @@ async def test_summary_comes_first_and_flags_issues_without_input(harness: Harne
 async def test_entries_are_grouped_by_issue_and_kind_newest_first(harness: Harness) -> None:
     await _three_inputs(harness)
     await harness.say("!digest", author="carol")
-    text = harness.sent[-1].text
+    text = without_isolates(harness.sent[-1].text)
     issue3 = text.index("**3. Efficient use of resources**\nResponsible: to be decided")
     solutions = text.index("Possible solutions:", issue3)
     quick = text.index("Immediate opportunities (low-hanging fruit):", solutions)
@@ -57,7 +58,7 @@ async def test_a_tag_command_gives_the_message_one_kind_on_every_issue(harness: 
     assert harness.replies()[-1].startswith(
         "A message is one kind of input, not #solution, #quickwin: name one of them.")
     await harness.say("!digest", author="carol")
-    text = harness.sent[-1].text
+    text = without_isolates(harness.sent[-1].text)
     assert text.count("“We need shared rooms #wp5 #solution”") == 3  # once under 3, 5 and 7
     assert "Possible solutions:" not in text
     for issue in ("3. Efficient use of resources", "5. Representation and inclusivity",
@@ -104,7 +105,7 @@ async def test_every_time_in_a_digest_names_its_zone_across_a_dst_change(
     harness.clock.set("2019-11-04T15:00:00+00:00")  # Toronto left daylight time on 3 November
     await harness.say("After the change #wp3", author="bob")
     await harness.say("!digest", author="carol")
-    text = harness.sent[-1].text
+    text = without_isolates(harness.sent[-1].text)
     assert "Alice in general, 2019-10-01 08:00 EDT: “Before the change #wp3”" in text
     assert "Bob in general, 2019-11-04 10:00 EST: “After the change #wp3”" in text
     assert "until 2019-11-04 10:00 EST" in text.splitlines()[1]
@@ -116,7 +117,7 @@ async def test_a_message_stored_with_two_kinds_before_is_listed_once(harness: Ha
     await harness.storage.save_message(legacy, TagSet((3,), ("quickwin", "solution")),
                                        harness.clock.now())
     await harness.say("!digest", author="carol")
-    text = harness.sent[-1].text
+    text = without_isolates(harness.sent[-1].text)
     assert text.count("“Shared rooms”") == 1
     assert text.index("Possible solutions:") < text.index("“Shared rooms”")  # the plan's first
 

@@ -79,3 +79,22 @@ async def test_a_burst_comes_back_in_order(storage: Storage, burst: int) -> None
     for (msg, _), outcome in zip(messages, outcomes, strict=True):
         assert (outcome is SaveOutcome.NEW) == (msg.message_id not in seen)
         seen.add(msg.message_id)
+
+
+async def test_a_submitted_write_joins_the_next_batch_and_close_finishes_it(
+        storage: Storage) -> None:
+    commits = GroupCommit(storage.db)
+    order: list[str] = []
+
+    def op(name: str) -> Callable[[AsyncConnection], Awaitable[str]]:
+        async def write(conn: AsyncConnection) -> str:
+            order.append(name)
+            return name
+        return write
+
+    later = commits.submit(op("submitted"))  # not awaited by its caller
+    assert await commits.run(op("after")) == "after"
+    assert later.done() and later.result() == "submitted"  # in order, already committed
+    unwaited = commits.submit(op("last"))
+    await commits.close()
+    assert unwaited.result() == "last" and order == ["submitted", "after", "last"]

@@ -78,13 +78,13 @@ async def test_help_lists_only_what_the_asker_may_run_where_they_ask(harness: Ha
     await harness.say("!help", author="alice")
     member = _help_commands(harness)
     assert member == ["!help", "!workplan", "!milestones", "!tag", "!untag", "!lang", "!iam",
-                      "!forget-me", "!link-email"]
+                      "!my-data", "!forget-me", "!link-email"]
     assert "(staff)" not in harness.replies()[-1]
     await harness.say("!help", author="carol")
     assert _help_commands(harness) == ["!help", "!workplan", "!milestones", "!milestone", "!tag",
                                        "!untag", "!digest", "!hide", "!status", "!lang",
-                                       "!iam", "!gaps", "!forget-me", "!link-email",
-                                       "!forget-address"]
+                                       "!iam", "!gaps", "!my-data", "!forget-me",
+                                       "!link-email", "!forget-address"]
     with_rooms(harness)  # a platform where the bot manages its rooms: Matrix
     await harness.say("!help", author="carol")
     assert _help_commands(harness)[-2:] == ["!leave", "!backfill"]

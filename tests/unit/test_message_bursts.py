@@ -22,9 +22,9 @@ async def test_messages_dispatched_together_are_one_write(
     original = Storage.save_messages
 
     async def counted(self: Storage, burst: Sequence[tuple[IncomingMessage, TagSet]],
-                      at: datetime) -> list[SaveOutcome]:
+                      at: datetime, *, notice: bool = False) -> list[SaveOutcome]:
         writes.append(len(burst))
-        return await original(self, burst, at)
+        return await original(self, burst, at, notice=notice)
 
     monkeypatch.setattr(Storage, "save_messages", counted)
     await asyncio.gather(*(harness.say(f"#wp{n % 8 + 1} idea {n}") for n in range(40)))

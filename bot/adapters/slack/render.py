@@ -3,6 +3,12 @@
 Every piece of text is escaped (`&`, `<`, `>`), so user text quoted by the bot can never
 become a mention (`<!channel>`, `<@U…>`) or a disguised link; only links the core wrote
 (`[label](url)`) become Slack links.
+
+Direction: mrkdwn has no `dir`; Slack's clients lay each message out by its first strong
+character, which for an Arabic answer is Arabic. So no mark is added anywhere (a mark before
+`*bold*` or inside `<url|label>` can stop Slack reading them), and the core's isolates around
+echoed user text (`bot.text.isolated`) stay in plain text runs only, where they keep an
+English quote in an Arabic line in order; inside bold, code and links they are dropped.
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.text import parse_line
+from bot.text import parse_line, without_isolates
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -36,12 +42,12 @@ def mrkdwn_line(line: str) -> str:
     parts: list[str] = []
     for span in parse_line(line):
         if span.kind == "bold":
-            parts.append(f"*{escape(span.text)}*")
+            parts.append(f"*{escape(without_isolates(span.text))}*")
         elif span.kind == "code":
-            parts.append(f"`{escape(span.text)}`")
+            parts.append(f"`{escape(without_isolates(span.text))}`")
         elif span.kind == "link":
-            label = escape(span.text).replace("|", "¦")
-            parts.append(f"<{_link_target(span.url)}|{label}>")
+            label = escape(without_isolates(span.text)).replace("|", "¦")
+            parts.append(f"<{_link_target(without_isolates(span.url))}|{label}>")
         else:
             parts.append(escape(span.text))
     text = "".join(parts)
