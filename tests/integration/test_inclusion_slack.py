@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from bot.storage import Storage
-from bot.workplan import WorkPlan
-from tests.integration.test_slack_commands import everything_said
-from tests.support.slack_bot import ALICE, BOB, RunningBot, running_bot
+
+# The same Slack bot as the command tests (their staff user group): its fixture, shared.
+from tests.integration.test_slack_commands import bot, everything_said  # noqa: F401
+from tests.support.slack_bot import ALICE, BOB, RunningBot
 
 pytestmark = pytest.mark.integration
 
-STAFF_GROUP = "S0STAFF01"
 
 
-@pytest.fixture
-async def bot(storage: Storage, plan: WorkPlan) -> AsyncIterator[RunningBot]:
-    async with running_bot(storage, plan, slack_staff_group=STAFF_GROUP) as running:
-        running.fake.add_usergroup(STAFF_GROUP, [BOB])
-        yield running
-
-
-async def test_iam_and_gaps_over_slash_commands(bot: RunningBot, storage: Storage) -> None:
+async def test_iam_and_gaps_over_slash_commands(bot: RunningBot, storage: Storage) -> None:  # noqa: F811 (the fixture)
     hook, ack = await bot.command("/plenary", "iam gnso", user=ALICE)
     assert ack.status == 200
     assert "Done: you belong to GNSO." in everything_said(await bot.response_json(hook))
