@@ -37,7 +37,8 @@ from bot.storage import Database, make_engine
 from bot.storage.tables import MESSAGES
 from tests.support import slack_signing as sl
 from tests.support.fake_slack import FakeSlack
-from tests.support.replicas import Replica, drop_postgres_database, fresh_postgres_database
+from tests.support.replicas import Replica
+from tests.support.scratch_database import scratch_database
 from tests.support.synapse import SynapseServer, synapse_python, unique_localpart
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -127,7 +128,12 @@ async def soak(minutes: float, rate: float, matrix_share: float) -> int:
         print("needs PLENARY_TEST_DATABASE_URL (a PostgreSQL server) and Synapse "
               "(scripts/install-synapse)", file=sys.stderr)
         return 2
-    url, name = await fresh_postgres_database(server_url)
+    async with scratch_database(server_url, "plenary_soak") as scratch:
+        return await _soak(scratch.render_as_string(hide_password=False), python, minutes, rate,
+                           matrix_share)
+
+
+async def _soak(url: str, python: str, minutes: float, rate: float, matrix_share: float) -> int:
     synapse = SynapseServer(Path(tempfile.mkdtemp(prefix="soak-synapse-")), python=python)
     synapse.start()
     replicas: list[Replica] = []
@@ -271,7 +277,6 @@ async def soak(minutes: float, rate: float, matrix_share: float) -> int:
             if replica.alive:
                 replica.kill()
         synapse.stop()
-        await drop_postgres_database(server_url, name)
 
 
 def main() -> None:

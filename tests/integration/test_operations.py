@@ -22,7 +22,8 @@ from tests.conftest import ROOT, SHIPPED_PLAN
 from tests.support import slack_signing as sl
 from tests.support.fake_slack import FakeSlack
 from tests.support.matrix_fixtures import wait_until
-from tests.support.replicas import Replica, drop_postgres_database, fresh_postgres_database
+from tests.support.replicas import Replica
+from tests.support.scratch_database import scratch_database
 from tests.support.slack_bot import CHANNEL, SECRET
 
 pytestmark = pytest.mark.integration
@@ -34,13 +35,12 @@ POSTGRES_URL = os.environ.get("PLENARY_TEST_DATABASE_URL")
 async def postgres() -> AsyncIterator[Database]:
     if POSTGRES_URL is None:
         pytest.skip("PLENARY_TEST_DATABASE_URL is not set")
-    url, name = await fresh_postgres_database(POSTGRES_URL)
-    db = Database(make_engine(url))
-    try:
-        yield db
-    finally:
-        await db.dispose()
-        await drop_postgres_database(POSTGRES_URL, name)
+    async with scratch_database(POSTGRES_URL, "plenary_lead") as url:
+        db = Database(make_engine(url.render_as_string(hide_password=False)))
+        try:
+            yield db
+        finally:
+            await db.dispose()
 
 
 async def test_a_second_replica_on_one_sqlite_file_refuses_to_start(tmp_path: Path) -> None:

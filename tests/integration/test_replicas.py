@@ -23,12 +23,8 @@ from tests.support import slack_signing as sl
 from tests.support.fake_slack import FakeSlack
 from tests.support.matrix_bot import create_room, join, say, timeline
 from tests.support.matrix_fixtures import Login, MakeUser, wait_until
-from tests.support.replicas import (
-    Replica,
-    drop_postgres_database,
-    fresh_postgres_database,
-    leaders,
-)
+from tests.support.replicas import Replica, leaders
+from tests.support.scratch_database import scratch_database
 from tests.support.slack_bot import CHANNEL, SECRET
 from tests.support.synapse import SynapseServer
 
@@ -44,11 +40,8 @@ SLACK_MESSAGES = 45
 async def database() -> AsyncIterator[str]:
     if POSTGRES_URL is None:
         pytest.skip("PLENARY_TEST_DATABASE_URL is not set")
-    url, name = await fresh_postgres_database(POSTGRES_URL)
-    try:
-        yield url
-    finally:
-        await drop_postgres_database(POSTGRES_URL, name)
+    async with scratch_database(POSTGRES_URL, "plenary_replicas") as url:
+        yield url.render_as_string(hide_password=False)
 
 
 class SlackSender:

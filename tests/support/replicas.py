@@ -9,14 +9,11 @@ import os
 import re
 import signal
 import sys
-import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 SLACK_LISTENING = re.compile(r"Slack endpoint listening on (http://\S+)")
@@ -115,24 +112,3 @@ async def leaders(replicas: list[Replica], http: aiohttp.ClientSession) -> list[
         if ready is not None and ready.get("matrix_sync_leader"):
             found.append(replica)
     return found
-
-
-async def fresh_postgres_database(server_url: str) -> tuple[str, str]:
-    """A new, empty database on the server of `server_url`: (its URL, its name)."""
-    name = f"plenary_replicas_{uuid.uuid4().hex[:10]}"
-    await _on_server(server_url, f'CREATE DATABASE "{name}"')
-    base, _, _ = server_url.rpartition("/")
-    return f"{base}/{name}", name
-
-
-async def drop_postgres_database(server_url: str, name: str) -> None:
-    await _on_server(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-async def _on_server(server_url: str, statement: str) -> None:
-    admin = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as conn:
-            await conn.execute(text(statement))
-    finally:
-        await admin.dispose()
