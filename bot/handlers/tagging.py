@@ -33,7 +33,7 @@ async def record_message(msg: IncomingMessage, svc: Services) -> None:
     tags = read_hashtags(msg.text, svc.plan)
     outcome = await svc.storage.save_message(msg, tags, svc.clock.now(),
                                              notice=svc.settings.consent_notice)
-    _count(msg, outcome, svc)
+    _count_outcomes((msg,), (outcome,), svc)
     if outcome.stored and tags.issues:
         await _acknowledge(msg, tags, svc)
     await tell_new_members([(msg, outcome)], svc)
@@ -44,7 +44,7 @@ async def record_messages(burst: Sequence[IncomingMessage], svc: Services) -> No
     found = [(msg, read_hashtags(msg.text, svc.plan)) for msg in burst]
     outcomes = await svc.storage.save_messages(found, svc.clock.now(),
                                                notice=svc.settings.consent_notice)
-    _count_burst(burst, outcomes, svc)
+    _count_outcomes(burst, outcomes, svc)
     for (msg, tags), outcome in zip(found, outcomes, strict=True):
         if outcome.stored and tags.issues:
             await _acknowledge(msg, tags, svc)
@@ -53,14 +53,8 @@ async def record_messages(burst: Sequence[IncomingMessage], svc: Services) -> No
                                 in zip(found, outcomes, strict=True)], svc)
 
 
-def _count(msg: IncomingMessage, outcome: SaveOutcome, svc: Services) -> None:
-    counter = (svc.health.events_stored if outcome.stored
-               else svc.health.events_deduplicated)
-    counter.labels(msg.where.platform).inc()
-
-
-def _count_burst(burst: Sequence[IncomingMessage], outcomes: Sequence[SaveOutcome],
-                 svc: Services) -> None:
+def _count_outcomes(burst: Sequence[IncomingMessage], outcomes: Sequence[SaveOutcome],
+                    svc: Services) -> None:
     """Counted per platform once a burst, not once a message (a metric costs 1.4 µs)."""
     tally = Counter((msg.where.platform, outcome.stored)
                     for msg, outcome in zip(burst, outcomes, strict=True))
