@@ -4,8 +4,8 @@
 
 1. Ingest: N tagged messages as neutral events → router → hashtag parser → storage, fed as
    bursts of 500 (a Matrix sync batch; 4 bursts in flight); each burst returns only once its
-   events are durable (group commit). Also measured: the same with one concurrent `dispatch`
-   per event (Slack's concurrent deliveries). Raw layer: the same rows with
+   events are durable (group commit). Also measured: the same with one concurrent `handle`
+   call per event (Slack's concurrent deliveries). Raw layer: the same rows with
    `sqlite3.executemany` in one transaction.
 2. Digest: our chat digest (figures by SQL aggregation + newest entries per issue and kind)
    over N and over `--large` stored inputs. Raw layer: one `GROUP BY` over the same tables.
@@ -69,10 +69,10 @@ def make_messages(count: int, seed: int = 7) -> list[IncomingMessage]:
 
 async def ingest(url: str, plan: WorkPlan, messages: list[IncomingMessage],
                  per_event: bool = False) -> float:
-    """Bursts of `BURST` events handed to the router together (`Router.many`, as the Matrix
+    """Bursts of `BURST` events handed to the router together (`Router.handle`, as the Matrix
     adapter hands over a sync batch), `IN_FLIGHT` bursts at a time; every event is durable
-    before its burst returns. `--per-event` dispatches each event on its own instead, as
-    concurrent Slack deliveries arrive (the router still stores them as one burst)."""
+    before its burst returns. `per_event` hands each event over on its own instead, as
+    concurrent Slack deliveries arrive (group commit still writes them as one)."""
     settings = Settings(_env_file=None, database_url=url)  # type: ignore[call-arg]
     engine = make_engine(url)
     await upgrade(engine)
@@ -85,9 +85,9 @@ async def ingest(url: str, plan: WorkPlan, messages: list[IncomingMessage],
     async def burst(events: list[IncomingMessage]) -> None:
         try:
             if per_event:
-                await asyncio.gather(*(router.dispatch(event) for event in events))
+                await asyncio.gather(*(router.handle([event]) for event in events))
             else:
-                await router.many(events)  # what the Matrix adapter does with a sync batch
+                await router.handle(events)  # what the Matrix adapter does with a sync batch
         finally:
             slots.release()
 
@@ -196,7 +196,7 @@ async def main() -> None:
         print(f"ingest {args.messages:,} tagged messages (handler path, group commit, durable; "
               f"median of {RUNS} runs)")
         print(f"  ours : {args.messages / our_seconds:>10,.0f} msg/s  ({our_seconds:.2f} s)")
-        print(f"  ours, one dispatch per event: {args.messages / per_event_seconds:>10,.0f} msg/s")
+        print(f"  ours, one handle per event: {args.messages / per_event_seconds:>10,.0f} msg/s")
         print(f"  raw  : {args.messages / raw_seconds:>10,.0f} msg/s  ({raw_seconds:.2f} s, "
               f"sqlite3 executemany, one transaction)")
         print(f"  ratio ours/raw throughput: {ratio(raw_seconds, our_seconds)}; "

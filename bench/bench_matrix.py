@@ -125,11 +125,11 @@ async def adapter_into_storage(response: dict[str, Any], workdir: Path) -> tuple
     router = build_router(build_services(settings, plan, storage, [adapter], SystemClock()))
     data = copy.deepcopy(response)
     started = time.perf_counter()
-    await adapter.ingest.apply(data, "s1_before", router)
+    await adapter.ingest.apply(data, "s1_before", router.handle)
     elapsed = time.perf_counter() - started
     stored = await storage.count_messages()
     tagged = sum((await storage.input_counts()).values())
-    assert await storage.get_state(adapter.ingest.token_key) == "s2_after"
+    assert await adapter.ingest.token() == "s2_after"
     await storage.close()
     await adapter.close()
     await db.dispose()

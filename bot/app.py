@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.adapters import Adapter
 from bot.chat_hub import AnyStaff, ChatHub
 from bot.errors import BotError, ConfigError
-from bot.handlers import EVENTS, JOBS, MESSAGE_BURSTS, ROUTES
+from bot.handlers import EVENTS, JOBS, ROUTES
 from bot.health import Health
 from bot.i18n import Translator
 from bot.platform_status import reporters
@@ -92,7 +92,7 @@ def build_services(settings: Settings, plan: WorkPlan, storage: Storage,
 
 def build_router(svc: Services) -> Router:
     """The bot's whole behaviour (`bot.handlers`) bound to its services."""
-    return Router(ROUTES, EVENTS, svc, MESSAGE_BURSTS)
+    return Router(ROUTES, EVENTS, svc)
 
 
 def make_adapters(settings: Settings, storage: Storage, clock: Clock,
@@ -161,7 +161,7 @@ async def _serve(settings: Settings, svc: Services, running: Sequence[Adapter]) 
     try:
         async with asyncio.TaskGroup() as group:
             for adapter in running:
-                group.create_task(adapter.serve(router), name=adapter.platform)
+                group.create_task(adapter.serve(router.handle), name=adapter.platform)
             for listener in listeners:
                 group.create_task(listener.serve(), name=listener.platform)
     except* BotError as failures:

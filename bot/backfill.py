@@ -29,7 +29,7 @@ async def run_backfill(settings: Settings, plan: WorkPlan, room: str, since_text
             await adapter.start()
             room_id = await adapter.resolve_room(room)
             count = await adapter.backfill(Conversation("matrix", room_id), since,
-                                           router.dispatch)
+                                           router.handle)
         finally:
             await adapter.close()
     print(f"read {count} past messages of {room_id} since {since:%Y-%m-%d %H:%M} UTC")

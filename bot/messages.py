@@ -6,6 +6,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Final
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +107,48 @@ class ReactionRemoved(AboutMessage):
     removed_at: datetime
 
 
-Event = IncomingMessage | MessageEdited | MessageDeleted | ReactionAdded | ReactionRemoved
+@dataclass(frozen=True, slots=True)
+class TagsChosen(AboutMessage):
+    """Tags a member picked for a message in a platform's own form (Slack's "Tag to
+    work-plan issue" shortcut) rather than by a command."""
+
+    sender_id: str
+    issues: tuple[int, ...]
+    kinds: tuple[str, ...]
+    chosen_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class InvitedToRoom:
+    """Someone invited the bot to `where`; `direct`: a one-to-one chat, not a room to follow."""
+
+    where: Conversation
+    inviter_id: str
+    direct: bool = False
+
+
+Event = (IncomingMessage | MessageEdited | MessageDeleted | ReactionAdded | ReactionRemoved
+         | TagsChosen | InvitedToRoom)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of one event handed to the core: handled, a `duplicate` (a redelivery of
+    one already handled), or failed with `error`. An `outage` (the database did not answer)
+    means: do not acknowledge, the platform redelivers (the sync token stays where it was);
+    any other failure is that event's alone, and retrying it cannot help."""
+
+    duplicate: bool = False
+    error: BaseException | None = field(default=None, compare=False)
+    outage: bool = False
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+
+HANDLED: Final = Outcome()
+DUPLICATE: Final = Outcome(duplicate=True)
 
 
 @dataclass(frozen=True, slots=True)

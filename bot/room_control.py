@@ -1,5 +1,6 @@
-"""What the core may ask a platform about rooms: leave one, read its past messages, or how
-many messages it could not read (end-to-end encrypted ones whose keys never came)."""
+"""What the core may ask a platform about rooms: answer an invite, leave one, read its past
+messages, or how many messages it could not read (end-to-end encrypted ones whose keys never
+came)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,14 @@ class RoomControl(Protocol):
 
     async def leave(self, where: Conversation, farewell: str) -> None:
         """Post `farewell` in `where`, leave it, and stop following it (also after restarts)."""
+        ...
+
+    async def accept_invite(self, where: Conversation, *, follow: bool) -> None:
+        """Join `where`, and if `follow`, store its messages (also after restarts)."""
+        ...
+
+    async def decline_invite(self, where: Conversation, reason: str) -> None:
+        """Refuse the invite to `where`; `reason` is shown to the inviter where possible."""
         ...
 
     async def backfill(self, where: Conversation, since: datetime) -> int:
@@ -46,6 +55,12 @@ class RoomControls:
 
     async def leave(self, where: Conversation, farewell: str) -> None:
         await self._for(where.platform).leave(where, farewell)
+
+    async def accept_invite(self, where: Conversation, *, follow: bool) -> None:
+        await self._for(where.platform).accept_invite(where, follow=follow)
+
+    async def decline_invite(self, where: Conversation, reason: str) -> None:
+        await self._for(where.platform).decline_invite(where, reason)
 
     async def backfill(self, where: Conversation, since: datetime) -> int:
         return await self._for(where.platform).backfill(where, since)

@@ -10,9 +10,11 @@ from bot.i18n import Translator
 from bot.messages import (
     Attachment,
     Conversation,
+    Event,
     IncomingMessage,
     MessageDeleted,
     MessageEdited,
+    Outcome,
     ReactionAdded,
     ReactionRemoved,
 )
@@ -127,20 +129,26 @@ class Harness:
                               text, self.clock.now(), reply_to_id=reply_to,
                               sender_name=author.capitalize(),
                               permalink=f"https://chat.example/m-{self._count}")
-        await self.router.dispatch(msg)
+        await self.handle(msg)
         return msg
 
+    async def handle(self, event: Event) -> Outcome:
+        """One event through the router's entry, as one delivery; its failure is raised."""
+        [outcome] = await self.router.handle([event])
+        if outcome.error is not None:
+            raise outcome.error
+        return outcome
+
     async def edit(self, message_id: str, text: str, *, author: str = "alice") -> None:
-        await self.router.dispatch(MessageEdited(self.room, message_id, author, text,
-                                                 self.clock.now()))
+        await self.handle(MessageEdited(self.room, message_id, author, text, self.clock.now()))
 
     async def delete(self, message_id: str) -> None:
-        await self.router.dispatch(MessageDeleted(self.room, message_id, self.clock.now()))
+        await self.handle(MessageDeleted(self.room, message_id, self.clock.now()))
 
     async def react(self, message_id: str, reaction: str, *, author: str = "bob") -> None:
-        await self.router.dispatch(ReactionAdded(self.room, message_id, author, reaction,
-                                                 self.clock.now()))
+        await self.handle(ReactionAdded(self.room, message_id, author, reaction,
+                                        self.clock.now()))
 
     async def unreact(self, message_id: str, reaction: str, *, author: str = "bob") -> None:
-        await self.router.dispatch(ReactionRemoved(self.room, message_id, author, reaction,
-                                                   self.clock.now()))
+        await self.handle(ReactionRemoved(self.room, message_id, author, reaction,
+                                          self.clock.now()))

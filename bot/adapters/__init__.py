@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
-from bot.messages import Event
+from bot.messages import Event, Outcome
 from bot.ports import Chat, StaffDirectory
 
-Dispatch = Callable[[Event], Awaitable[None]]
-
-
-async def dispatch_together(dispatch: Dispatch, events: Sequence[Event]) -> None:
-    """Hand over events received together (a sync batch). The router takes them as one burst
-    (`Router.many`); any other `Dispatch` (a test's recorder) gets them as concurrent calls,
-    started in order. Either way one failing event does not stop the others; the first
-    failure is raised once all were tried."""
-    many = getattr(dispatch, "many", None)
-    if many is not None:
-        await many(events)
-        return
-    results = await asyncio.gather(*(dispatch(event) for event in events),
-                                   return_exceptions=True)
-    for result in results:
-        if isinstance(result, BaseException):
-            raise result
+# The core's one entry (`Router.handle`): events received together in, one outcome each out.
+# An adapter acknowledges an event (or moves its sync token) only once it did not fail with
+# an outage; `Outcome.failed` alone is that event's problem, already logged.
+Dispatch = Callable[[Sequence[Event]], Awaitable[list[Outcome]]]
 
 
 class Adapter(Protocol):

@@ -129,10 +129,9 @@ class ConsoleAdapter:
             event = self.read_line(line)
             if event is None:
                 continue
-            try:
-                await dispatch(event)
-            except Exception as exc:  # a stored event failed: say so, keep reading
-                self._write(f"! not stored: {type(exc).__name__}: {exc}")
+            [outcome] = await dispatch([event])
+            if outcome.error is not None:  # say so, keep reading
+                self._write(f"! not stored: {type(outcome.error).__name__}: {outcome.error}")
 
     def read_line(self, line: str) -> Event | None:
         """The event a line stands for; the message line is echoed with its short id."""

@@ -26,10 +26,12 @@ from bot.handlers import (
 )
 from bot.messages import (
     IncomingMessage,
+    InvitedToRoom,
     MessageDeleted,
     MessageEdited,
     ReactionAdded,
     ReactionRemoved,
+    TagsChosen,
 )
 from bot.reminders.job import send_due_reminders
 from bot.router import EventHandler, Route
@@ -57,15 +59,15 @@ ROUTES: Final = (
 )
 
 EVENTS: Final[dict[type, EventHandler]] = {
-    IncomingMessage: tagging.record_message,
+    # Plain messages arrive in runs (a sync batch, concurrent deliveries), stored together.
+    IncomingMessage: tagging.record_messages,
     MessageEdited: tagging.record_edit,
     MessageDeleted: tagging.record_deletion,
     ReactionAdded: tagging.record_reaction,
     ReactionRemoved: tagging.withdraw_reaction,
+    TagsChosen: tagging.apply_chosen_tags,
+    InvitedToRoom: rooms.answer_invite,
 }
-
-# Plain messages dispatched together (a sync batch, a burst of deliveries) are stored together.
-MESSAGE_BURSTS: Final = tagging.record_messages
 
 JOBS: Final[tuple[Job, ...]] = (
     Job("milestone-reminders", send_due_reminders, every_seconds=lambda s: s.tick_seconds),

@@ -1,10 +1,11 @@
-"""`leave` and `backfill`: staff manage the rooms the bot follows (platforms that have rooms)."""
+"""`leave`, `backfill` and invites: staff manage the rooms the bot follows (platforms that have
+rooms)."""
 
 from __future__ import annotations
 
 from bot.dates import format_day, parse_day
 from bot.errors import UsageError, UserError
-from bot.messages import IncomingMessage
+from bot.messages import IncomingMessage, InvitedToRoom
 from bot.room_control import RoomControl
 from bot.router import Args
 from bot.services import Services
@@ -35,3 +36,14 @@ async def backfill_room(msg: IncomingMessage, args: Args, svc: Services) -> str:
     count = await control.backfill(msg.where, since)
     return svc.tr("rooms.backfill_done", count=count,
                   since=format_day(since, svc.zone, svc.locale))
+
+
+async def answer_invite(invite: InvitedToRoom, svc: Services) -> None:
+    """Accept an invite from staff (and follow the room, unless it is a direct chat); decline
+    anyone else's, with a reason their client shows."""
+    if svc.rooms is None or not svc.manages_rooms(invite.where.platform):
+        return
+    if await svc.staff.is_staff(invite.where.platform, invite.inviter_id):
+        await svc.rooms.accept_invite(invite.where, follow=not invite.direct)
+    else:
+        await svc.rooms.decline_invite(invite.where, svc.tr("matrix.invite_declined"))

@@ -16,6 +16,7 @@ from bot.messages import (
     MessageRef,
     ReactionAdded,
     ReactionRemoved,
+    TagsChosen,
 )
 from bot.router import Args
 from bot.services import Services
@@ -27,20 +28,11 @@ log = logging.getLogger(__name__)
 ACK_REACTION = "✅"
 
 
-async def record_message(msg: IncomingMessage, svc: Services) -> None:
-    """Store a message (every message, so that it can be tagged later) with its hashtags;
-    a member's first stored message brings them the consent notice."""
-    tags = read_hashtags(msg.text, svc.plan)
-    outcome = await svc.storage.save_message(msg, tags, svc.clock.now(),
-                                             notice=svc.settings.consent_notice)
-    _count_outcomes((msg,), (outcome,), svc)
-    if outcome.stored and tags.issues:
-        await _acknowledge(msg, tags, svc)
-    await tell_new_members([(msg, outcome)], svc)
-
-
-async def record_messages(burst: Sequence[IncomingMessage], svc: Services) -> None:
-    """`record_message` for a burst of plain messages: one write, durable before it returns."""
+async def record_messages(burst: Sequence[IncomingMessage], svc: Services
+                          ) -> list[SaveOutcome]:
+    """Store plain messages (every message, so that it can be tagged later) with their
+    hashtags, as one write, durable before it returns; a member's first stored message
+    brings them the consent notice. One outcome per message (`REPEAT`: a redelivery)."""
     found = [(msg, read_hashtags(msg.text, svc.plan)) for msg in burst]
     outcomes = await svc.storage.save_messages(found, svc.clock.now(),
                                                notice=svc.settings.consent_notice)
@@ -51,6 +43,7 @@ async def record_messages(burst: Sequence[IncomingMessage], svc: Services) -> No
     if SaveOutcome.NEW_MEMBER in outcomes:
         await tell_new_members([(msg, outcome) for (msg, _), outcome
                                 in zip(found, outcomes, strict=True)], svc)
+    return outcomes
 
 
 def _count_outcomes(burst: Sequence[IncomingMessage], outcomes: Sequence[SaveOutcome],
@@ -89,6 +82,23 @@ async def withdraw_reaction(reaction: ReactionRemoved, svc: Services) -> None:
     if issue is not None:
         await svc.storage.remove_reaction(reaction.ref, issue.number, reaction.sender_id,
                                           svc.clock.now())
+
+
+async def apply_chosen_tags(choice: TagsChosen, svc: Services) -> None:
+    """Tags picked in the platform's own form (Slack's shortcut modal); the member is told
+    privately. Raises NotFound, for the form to show, when the message is not stored."""
+    svc = await svc.speaking_to(choice.where, choice.sender_id)
+    tags = TagSet(choice.issues, choice.kinds)
+    change = await svc.storage.add_tags(choice.ref, tags, TagSource.SHORTCUT, choice.sender_id,
+                                        choice.chosen_at)
+    if change is None:
+        raise NotFound(svc.tr("tag.unknown_message"))
+    text = (svc.tr("tag.done", tags=_describe(change.added, svc)) if change.added
+            else svc.tr("tag.already", tags=_describe(tags, svc)))
+    try:
+        await svc.chat.send_private(choice.where, choice.sender_id, text)
+    except Exception:  # stored all the same: the form closes
+        log.exception("could not confirm the tags chosen for %s", choice.ref)
 
 
 async def tag_message(msg: IncomingMessage, args: Args, svc: Services) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -51,8 +52,11 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
 
 def is_outage(exc: BaseException) -> bool:
-    """The database failed (down, unreachable, timed out), as opposed to one bad write."""
-    return isinstance(exc, OperationalError | InterfaceError | OSError | TimeoutError)
+    """The database failed (down, unreachable, timed out, locked), as opposed to one bad
+    write. The SQLite driver's own error counts too: bursts of new messages go to it
+    straight (`bulk_sqlite`), past SQLAlchemy's wrapping."""
+    return isinstance(exc, OperationalError | InterfaceError | OSError | TimeoutError
+                      | sqlite3.OperationalError)
 
 
 class Database:

@@ -256,6 +256,22 @@ class Storage:
                                       {"key": key, "value": value, "updated_at": at}))
         await self._commits.run(op)
 
+    # Sync tokens --------------------------------------------------------------------------
+
+    async def sync_token(self, platform: str, account: str) -> str | None:
+        """Where `account`'s sync stream resumes: the token of the last batch stored."""
+        return await self.get_state(_sync_key(platform, account))
+
+    async def save_sync_token(self, platform: str, account: str, token: str, at: datetime
+                              ) -> None:
+        """Call only once every event the token covers is durable: a crash in between
+        replays the batch (a no-op: writes are idempotent), never skips it."""
+        await self.set_state(_sync_key(platform, account), token, at)
+
+    async def sync_token_saved_at(self, platform: str, account: str) -> datetime | None:
+        """When the last batch was stored (for `status`)."""
+        return await self.state_written_at(_sync_key(platform, account))
+
     async def member_language(self, platform: str, user_id: str) -> str | None:
         async with self.db.read() as conn:
             return (await conn.execute(select(MEMBER_LANGUAGES.c.locale).where(
@@ -286,6 +302,10 @@ class Storage:
                 conn.dialect.name, MEMBER_LANGUAGES, ["platform", "user_id"],
                 {"platform": platform, "user_id": user_id, "locale": locale, "chosen_at": at}))
         await self._commits.run(op)
+
+
+def _sync_key(platform: str, account: str) -> str:
+    return f"{platform}:{account}:next_batch"  # as stored since the first release
 
 
 def _member(platform: str, user_id: str) -> ColumnElement[bool]:

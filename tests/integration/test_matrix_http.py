@@ -5,7 +5,7 @@ Synapse's own limits are relaxed for the other tests, so these cases are scripte
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +22,7 @@ from bot.adapters.matrix.roomstate import RoomStates
 from bot.adapters.matrix.staff import MatrixStaff
 from bot.adapters.matrix.sync import SyncLoop
 from bot.i18n import Translator
-from bot.messages import Conversation, Event
+from bot.messages import HANDLED, Conversation, Event, Outcome
 from bot.storage import Storage
 from tests.fakes import FrozenClock
 
@@ -120,13 +120,11 @@ def _loop(client: nio.AsyncClient, storage: Storage, pauses: Pauses) -> SyncLoop
     chat = MatrixChat(http, storage, clock, tr, lambda: BOT, rooms)
     staff = MatrixStaff((), lambda room_id: _no_state(), clock)
 
-    async def nobody(user_id: str) -> bool:
-        return False
-    keeper = RoomKeeper(http, storage, clock, tr, chat, nobody, lambda: BOT)
+    keeper = RoomKeeper(http, storage, clock, tr, chat, lambda: BOT)
     keeper.subscribed.add("!room:example.org")
     ingest = SyncIngest(bot_user=lambda: BOT, prefix="!", storage=storage, clock=clock,
                         http=http, rooms=rooms, keeper=keeper, staff=staff)
-    return SyncLoop(http, ingest, storage, sleep=pauses, backoff_base=1.0, backoff_cap=8.0)
+    return SyncLoop(http, ingest, sleep=pauses, backoff_base=1.0, backoff_cap=8.0)
 
 
 async def _no_state() -> list[Any]:
@@ -146,13 +144,14 @@ async def test_sync_failures_back_off_and_a_revoked_login_stops_the_loop(
         answer(502, {}), answer(500, {"errcode": "M_UNKNOWN"}), answer(200, {"garbage": 1}),
         answer(200, batch),
         answer(401, {"errcode": "M_UNKNOWN_TOKEN", "error": "revoked"})]
-    await storage.set_state(f"matrix:{BOT}:next_batch", "s1", FrozenClock().now())
+    await storage.save_sync_token("matrix", BOT, "s1", FrozenClock().now())
     pauses = Pauses()
     loop = _loop(client, storage, pauses)
     received: list[Event] = []
 
-    async def dispatch(event: Event) -> None:
-        received.append(event)
+    async def dispatch(events: Sequence[Event]) -> list[Outcome]:
+        received.extend(events)
+        return [HANDLED] * len(events)
 
     with pytest.raises(MatrixError) as stopped:
         await loop.run(dispatch)
@@ -160,7 +159,7 @@ async def test_sync_failures_back_off_and_a_revoked_login_stops_the_loop(
     assert len(pauses.delays) == 3 and pauses.delays[0] < pauses.delays[2]  # growing backoff
     assert all(0.5 <= d / (2 ** i) < 1.5 for i, d in enumerate(pauses.delays))  # jittered
     assert [getattr(e, "message_id", None) for e in received] == ["$one"]
-    assert await storage.get_state(f"matrix:{BOT}:next_batch") == "s2"
+    assert await storage.sync_token("matrix", BOT) == "s2"
     syncs = [path for path in server.seen if "/sync" in path]
     assert "since=s1" in syncs[0] and "full_state=true" in syncs[0]  # resumed, full state
     assert "since=s2" in syncs[-1] and "full_state" not in syncs[-1]

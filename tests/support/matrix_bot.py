@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,7 @@ import nio
 
 from bot.adapters.matrix import MatrixAdapter
 from bot.app import build_router, build_services
-from bot.messages import Event, MessageRef
+from bot.messages import Event, MessageRef, Outcome
 from bot.ports import SystemClock
 from bot.storage import Database, Storage, StoredMessage, make_engine
 from bot.workplan import WorkPlan
@@ -60,9 +60,9 @@ class MatrixBot:
         svc = build_services(settings, self.plan, self.storage, [self.adapter], SystemClock())
         router = build_router(svc)
 
-        async def recording(event: Event) -> None:
-            self.dispatched.append(event)
-            await router.dispatch(event)
+        async def recording(events: Sequence[Event]) -> list[Outcome]:
+            self.dispatched.extend(events)
+            return await router.handle(events)
         self._task = asyncio.create_task(self.adapter.serve(recording))
         adapter = self.adapter
         try:

@@ -118,7 +118,7 @@ async def running_bot(storage: Storage, plan: WorkPlan, *, fake: FakeSlack | Non
         adapter = SlackAdapter(settings, storage, SystemClock(), plan, commands=COMMAND_NAMES)
         svc = build_services(settings, plan, storage, [adapter], SystemClock())
         router = build_router(svc)
-        serving = asyncio.create_task(adapter.serve(router.dispatch), name="slack adapter")
+        serving = asyncio.create_task(adapter.serve(router.handle), name="slack adapter")
         ready = asyncio.create_task(adapter.ready.wait())
         await asyncio.wait({serving, ready}, timeout=10, return_when=asyncio.FIRST_COMPLETED)
         if not ready.done():

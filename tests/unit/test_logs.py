@@ -11,12 +11,14 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.handlers import EVENTS, ROUTES
 from bot.log_context import current_log_context, log_context
 from bot.logs import make_handler, secret_values
-from bot.message_bursts import MessageBursts
 from bot.messages import Conversation, IncomingMessage
 from bot.redaction import MASK, Redactor
+from bot.router import Router
 from bot.services import Services
+from bot.storage import SaveOutcome
 from tests.conftest import make_settings
 from tests.fakes import Harness
 
@@ -146,26 +148,21 @@ def test_secret_values_come_from_every_secret_setting() -> None:
     assert set(secret_values(settings)) >= {"mx-pass", "syt_tok", "xapp-1-tok", "db-pw"}
 
 
-async def test_a_burst_logs_its_own_context_not_its_first_callers(harness: Harness) -> None:
-    """Two Slack deliveries in two channels stored as one burst: its lines name neither
-    delivery's event id, and no room; a lone message keeps its own."""
+async def test_a_run_logs_its_own_context_not_its_callers(harness: Harness) -> None:
+    """Messages of two channels stored as one run: its lines name no event id of the call
+    that brought them, and no room; a lone message keeps its own."""
     seen: list[dict[str, str]] = []
 
-    async def store(msgs: Sequence[IncomingMessage], svc: Services) -> None:
+    async def store(msgs: Sequence[IncomingMessage], svc: Services) -> list[SaveOutcome]:
         seen.append(dict(current_log_context()))
+        return [SaveOutcome.NEW] * len(msgs)
 
-    async def store_one(msg: IncomingMessage, svc: Services) -> None:
-        raise AssertionError("stored alone")
-
-    bursts = MessageBursts(store, store_one, harness.svc)
+    router = Router(ROUTES, {**EVENTS, IncomingMessage: store}, harness.svc)
     at = datetime(2026, 1, 1, tzinfo=UTC)
-    pending = []
-    for n, room in enumerate(("C1", "C2")):
-        msg = IncomingMessage(Conversation("slack", room), f"1.{n}", "U1", "hi", at)
-        with log_context(platform="slack", room=room, event_id=f"Ev{n}"):
-            pending.append(asyncio.create_task(bursts.handle(msg)))
-    await asyncio.gather(*pending)
+    with log_context(platform="slack", room="C1", event_id="Ev0"):
+        await router.handle([IncomingMessage(Conversation("slack", room), f"1.{n}", "U1", "hi",
+                                             at) for n, room in enumerate(("C1", "C2"))])
     with log_context(platform="slack", room="C1", event_id="Ev9"):
-        await bursts.handle(IncomingMessage(Conversation("slack", "C1"), "1.9", "U1", "x", at))
+        await router.handle([IncomingMessage(Conversation("slack", "C1"), "1.9", "U1", "x", at)])
     assert seen == [{"platform": "slack"},
                     {"platform": "slack", "room": "C1", "event_id": "Ev9", "message_id": "1.9"}]

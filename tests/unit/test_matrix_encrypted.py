@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from typing import Any
 
 import nio
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from bot.adapters.matrix.batch import StorageUnavailable
 from bot.adapters.matrix.chat import MatrixChat
 from bot.adapters.matrix.encrypted import EncryptedRooms
 from bot.adapters.matrix.http import MatrixHttp
@@ -19,8 +18,9 @@ from bot.adapters.matrix.pending import PendingEvents
 from bot.adapters.matrix.rooms import RoomKeeper
 from bot.adapters.matrix.roomstate import RoomStates
 from bot.adapters.matrix.staff import MatrixStaff
+from bot.adapters.matrix.sync_events import StorageUnavailable
 from bot.i18n import Translator
-from bot.messages import IncomingMessage, MessageRef
+from bot.messages import Event, IncomingMessage, MessageRef, Outcome
 from tests.fakes import Harness
 
 BOT, ALICE, ROOM = "@bot:x", "@alice:x", "!room:x"
@@ -86,13 +86,10 @@ async def scene(harness: Harness) -> AsyncIterator[Scene]:
     http, rooms, tr = MatrixHttp(client), RoomStates(), Translator("en")
     chat = MatrixChat(http, harness.storage, harness.clock, tr, lambda: BOT, rooms)
 
-    async def nobody(user_id: str) -> bool:
-        return False
-
     async def no_state(room_id: str) -> list[Any]:
         return []
 
-    keeper = RoomKeeper(http, harness.storage, harness.clock, tr, chat, nobody, lambda: BOT)
+    keeper = RoomKeeper(http, harness.storage, harness.clock, tr, chat, lambda: BOT)
     keeper.subscribed.add(ROOM)
     crypto = FakeCrypto()
     encrypted = EncryptedRooms(crypto, PendingEvents(harness.storage, harness.clock, KEY),  # type: ignore[arg-type]
@@ -112,7 +109,7 @@ async def test_decrypted_events_are_read_like_any(scene: Scene, harness: Harness
     ingest, crypto, _ = scene
     crypto.keys.add("s1")
     await ingest.apply(sync("t1", [sealed(crypto, "$a", "s1", "budget #wp3")]), "t0",
-                       harness.router.dispatch)
+                       harness.router.handle)
     assert (await harness.storage.tags_of(ref("$a"))).issues == (3,)
     assert crypto.tracked == [ROOM]
 
@@ -122,10 +119,9 @@ async def test_an_event_without_its_key_waits_then_is_read_once(scene: Scene,
     ingest, crypto, encrypted = scene
     seen: list[str] = []
 
-    async def dispatch(event: Any) -> None:
-        if isinstance(event, IncomingMessage):
-            seen.append(event.message_id)
-        await harness.router.dispatch(event)
+    async def dispatch(events: Sequence[Event]) -> list[Outcome]:
+        seen.extend(e.message_id for e in events if isinstance(e, IncomingMessage))
+        return await harness.router.handle(events)
 
     late = sealed(crypto, "$late", "s2", "late input #wp2")
     await ingest.apply(sync("t1", [late]), "t0", dispatch)
@@ -154,18 +150,18 @@ async def test_a_redacted_pending_event_is_no_longer_waited_for(scene: Scene,
                                                                 harness: Harness) -> None:
     ingest, crypto, encrypted = scene
     await ingest.apply(sync("t1", [sealed(crypto, "$x", "s3", "oops #wp1")]), "t0",
-                       harness.router.dispatch)
+                       harness.router.handle)
     assert "$x" in encrypted.pending
     redaction = {"type": "m.room.redaction", "event_id": "$undo", "sender": ALICE,
                  "origin_server_ts": next(_stamp), "content": {"redacts": "$x"}}
-    await ingest.apply(sync("t2", [redaction]), "t1", harness.router.dispatch)
+    await ingest.apply(sync("t2", [redaction]), "t1", harness.router.handle)
     assert "$x" not in encrypted.pending
 
 
 async def test_staff_are_told_of_what_stays_unreadable(scene: Scene, harness: Harness) -> None:
     ingest, crypto, encrypted = scene
     await ingest.apply(sync("t1", [sealed(crypto, "$y", "s4", "never readable")]), "t0",
-                       harness.router.dispatch)
+                       harness.router.handle)
     assert encrypted.unreadable() == 0  # a key may still come within minutes
     harness.clock.advance(minutes=11)
     assert encrypted.unreadable() == 1
@@ -191,15 +187,16 @@ async def test_a_late_read_that_fails_is_tried_again_with_the_next_sync(
         scene: Scene, harness: Harness) -> None:
     ingest, crypto, encrypted = scene
     await ingest.apply(sync("t1", [sealed(crypto, "$z", "s5", "late #wp4")]), "t0",
-                       harness.router.dispatch)
+                       harness.router.handle)
     crypto.keys.add("s5")
     crypto.arrived = 1
 
-    async def outage(event: Any) -> None:
-        raise OperationalError("INSERT", {}, Exception("database is locked"))
+    async def outage(events: Sequence[Event]) -> list[Outcome]:
+        down = OperationalError("INSERT", {}, Exception("database is locked"))
+        return [Outcome(error=down, outage=True) for _ in events]
     with pytest.raises(StorageUnavailable):
         await ingest.apply(sync("t2", []), "t1", outage)
     assert "$z" in encrypted.pending
-    await ingest.apply(sync("t2", []), "t1", harness.router.dispatch)  # no new to-device event
+    await ingest.apply(sync("t2", []), "t1", harness.router.handle)  # no new to-device event
     assert (await harness.storage.tags_of(ref("$z"))).issues == (4,)
     assert "$z" not in encrypted.pending

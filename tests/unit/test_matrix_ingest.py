@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
 from typing import Any
 
 import nio
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from bot.adapters.matrix.batch import StorageUnavailable
 from bot.adapters.matrix.chat import MatrixChat
 from bot.adapters.matrix.http import MatrixHttp
 from bot.adapters.matrix.ingest import BadSync, SyncIngest
@@ -17,8 +17,11 @@ from bot.adapters.matrix.rooms import RoomKeeper
 from bot.adapters.matrix.roomstate import RoomStates
 from bot.adapters.matrix.staff import MatrixStaff
 from bot.adapters.matrix.sync import backoff_delay
+from bot.adapters.matrix.sync_events import StorageUnavailable
 from bot.i18n import Translator
-from bot.messages import Event, IncomingMessage, MessageRef
+from bot.messages import Event, IncomingMessage, MessageRef, Outcome
+from bot.storage import SaveOutcome, Storage
+from bot.tags import TagSet
 from tests.fakes import Harness
 
 BOT, ALICE, ROOM, OTHER = "@bot:x", "@alice:x", "!room:x", "!dm:x"
@@ -31,10 +34,7 @@ async def ingest(harness: Harness) -> AsyncIterator[Ingest]:
     http, rooms, tr = MatrixHttp(client), RoomStates(), Translator("en")
     chat = MatrixChat(http, harness.storage, harness.clock, tr, lambda: BOT, rooms)
 
-    async def nobody(user_id: str) -> bool:
-        return False
-
-    keeper = RoomKeeper(http, harness.storage, harness.clock, tr, chat, nobody, lambda: BOT)
+    keeper = RoomKeeper(http, harness.storage, harness.clock, tr, chat, lambda: BOT)
     keeper.subscribed.add(ROOM)
     staff = MatrixStaff((), _no_state, harness.clock)
     yield SyncIngest(bot_user=lambda: BOT, prefix="!", storage=harness.storage,
@@ -84,20 +84,20 @@ async def test_one_batch_applies_dependent_events_in_order(ingest: Ingest,
         text("$n", "oops #wp1"),
         ev("$n-undo", "m.room.redaction", redacts="$n"),
     ])
-    assert await ingester.apply(batch, "s1", harness.router.dispatch) == "s2"
+    assert await ingester.apply(batch, "s1", harness.router.handle) == "s2"
     stored = await harness.storage.message(ref("$m"))
     assert stored is not None and stored.text == "budget #wp4"
     assert (await harness.storage.tags_of(ref("$m"))).issues == (4,)
     assert await harness.storage.message(ref("$n")) is None
-    assert await harness.storage.get_state(ingester.token_key) == "s2"
+    assert await harness.storage.sync_token("matrix", BOT) == "s2"
 
 
 async def test_a_replayed_batch_changes_nothing(ingest: Ingest, harness: Harness) -> None:
     ingester, _ = ingest
     batch = sync("s2", [text("$a", "one #wp2"), text("$b", "two"),
                         ev("$b-undo", "m.room.redaction", redacts="$b")])
-    await ingester.apply(batch, "s1", harness.router.dispatch)
-    await ingester.apply(batch, "s1", harness.router.dispatch)
+    await ingester.apply(batch, "s1", harness.router.handle)
+    await ingester.apply(batch, "s1", harness.router.handle)
     assert await harness.storage.count_messages() == 1
     assert await harness.storage.messages_for(issue=2) == [ref("$a")]
     assert len([s for s in harness.sent if s.kind == "react"]) == 1  # acknowledged once
@@ -113,8 +113,8 @@ async def test_an_older_edit_replayed_does_not_undo_a_newer_one(ingest: Ingest,
             "m.relates_to": {"rel_type": "m.replace", "event_id": "$m"}})
     first, second = edit("$e1", "first #wp1"), edit("$e2", "second #wp2")
     await ingester.apply(sync("s2", [text("$m", "original"), first, second]), "s1",
-                         harness.router.dispatch)
-    await ingester.apply(sync("s3", [first]), "s2", harness.router.dispatch)
+                         harness.router.handle)
+    await ingester.apply(sync("s3", [first]), "s2", harness.router.handle)
     stored = await harness.storage.message(ref("$m"))
     assert stored is not None and stored.text == "second #wp2"
 
@@ -124,9 +124,9 @@ async def test_rooms_not_followed_are_never_stored_but_commands_work(
     ingester, _ = ingest
     seen: list[Event] = []
 
-    async def dispatch(event: Event) -> None:
-        seen.append(event)
-        await harness.router.dispatch(event)
+    async def dispatch(events: Sequence[Event]) -> list[Outcome]:
+        seen.extend(events)
+        return await harness.router.handle(events)
 
     await ingester.apply(sync("s2", [text("$chat", "private chat #wp3"),
                                      text("$cmd", "!help")], room=OTHER), "s1", dispatch)
@@ -144,7 +144,7 @@ async def test_own_messages_notices_and_malformed_events_are_skipped(
         {"type": "m.room.message", "content": {"msgtype": "m.text", "body": "no id"}},
         "not even an object",
         text("$ok", "fine #wp3"),
-    ]), "s1", harness.router.dispatch)
+    ]), "s1", harness.router.handle)
     assert await harness.storage.messages_for(issue=3) == [ref("$ok")]
 
 
@@ -157,35 +157,41 @@ async def test_history_before_the_bot_joined_is_not_imported(ingest: Ingest,
              "origin_server_ts": next(_stamp), "content": {"name": "Consultation"}}
     await ingester.apply(sync("s2", [text("$old", "before #wp1"), named, join,
                                      text("$new", "after #wp1")]), "s1",
-                         harness.router.dispatch)
+                         harness.router.handle)
     assert await harness.storage.messages_for(issue=1) == [ref("$new")]
     assert rooms.get(ROOM).view.name == "Consultation"  # the state before the join still counts
 
 
-async def test_a_bad_event_is_skipped_but_an_outage_keeps_the_token(ingest: Ingest,
-                                                                    harness: Harness) -> None:
+async def test_a_bad_event_is_skipped_but_an_outage_keeps_the_token(
+        ingest: Ingest, harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
     ingester, _ = ingest
+    save = Storage.save_messages
 
-    async def flaky(event: Event) -> None:
-        if isinstance(event, IncomingMessage) and event.text == "bug":
-            raise ValueError("a handler bug")
-        if isinstance(event, IncomingMessage) and event.text == "outage":
+    async def flaky(self: Storage, burst: Sequence[tuple[IncomingMessage, TagSet]],
+                    at: datetime, *, notice: bool = False) -> list[SaveOutcome]:
+        if any(msg.text == "bug" for msg, _ in burst):
+            raise ValueError("a bad message")
+        if any(msg.text == "outage" for msg, _ in burst):
             raise OperationalError("INSERT", {}, Exception("database is gone"))
-        await harness.router.dispatch(event)
+        return await save(self, burst, at, notice=notice)
 
-    await ingester.apply(sync("s2", [text("$bug", "bug"), text("$ok", "ok")]), "s1", flaky)
-    assert await harness.storage.get_state(ingester.token_key) == "s2"
-    assert await harness.storage.message(ref("$ok")) is not None
+    monkeypatch.setattr(Storage, "save_messages", flaky)
+    await ingester.apply(sync("s2", [text("$bug", "bug"), text("$ok", "ok")]), "s1",
+                         harness.router.handle)
+    assert await harness.storage.sync_token("matrix", BOT) == "s2"
+    assert await harness.storage.message(ref("$ok")) is not None  # stored alone, after
+    assert await harness.storage.message(ref("$bug")) is None
     with pytest.raises(StorageUnavailable):
-        await ingester.apply(sync("s3", [text("$down", "outage")]), "s2", flaky)
-    assert await harness.storage.get_state(ingester.token_key) == "s2"  # retried from s2
+        await ingester.apply(sync("s3", [text("$fine", "fine"), text("$down", "outage")]),
+                             "s2", harness.router.handle)
+    assert await harness.storage.sync_token("matrix", BOT) == "s2"  # retried from s2
 
 
 async def test_a_response_without_next_batch_is_refused(ingest: Ingest,
                                                         harness: Harness) -> None:
     ingester, _ = ingest
     with pytest.raises(BadSync):
-        await ingester.apply({"rooms": {}}, "s1", harness.router.dispatch)
+        await ingester.apply({"rooms": {}}, "s1", harness.router.handle)
 
 
 @pytest.mark.parametrize(("failures", "low", "high"), [(1, 0.5, 1.5), (2, 1.0, 3.0),

@@ -6,7 +6,7 @@ import dataclasses
 from datetime import UTC, datetime
 
 from bot.app import build_router
-from bot.messages import Conversation
+from bot.messages import HANDLED, Conversation, InvitedToRoom
 from bot.room_control import RoomControls
 from tests.fakes import Harness
 
@@ -16,12 +16,19 @@ class FakeRooms:
         self.left: list[tuple[Conversation, str]] = []
         self.backfilled: list[tuple[Conversation, datetime]] = []
         self.undecryptable = 0
+        self.invites: list[tuple[Conversation, str]] = []
 
     def supports(self, platform: str) -> bool:
         return platform == "test"
 
     async def leave(self, where: Conversation, farewell: str) -> None:
         self.left.append((where, farewell))
+
+    async def accept_invite(self, where: Conversation, *, follow: bool) -> None:
+        self.invites.append((where, "followed" if follow else "joined"))
+
+    async def decline_invite(self, where: Conversation, reason: str) -> None:
+        self.invites.append((where, reason))
 
     async def backfill(self, where: Conversation, since: datetime) -> int:
         self.backfilled.append((where, since))
@@ -103,3 +110,20 @@ async def test_staff_help_counts_the_messages_that_could_not_be_decrypted(
     await harness.say("!help", author="carol")
     assert harness.replies()[-1].splitlines()[-1].startswith(
         "3 encrypted messages sent to me could not be decrypted")
+
+
+async def test_staff_invites_are_accepted_and_anyone_elses_declined(harness: Harness) -> None:
+    rooms = with_rooms(harness)
+    room, direct, other = (Conversation("test", name) for name in ("!r", "!dm", "!o"))
+    outcomes = await harness.router.handle([InvitedToRoom(room, "carol"),
+                                            InvitedToRoom(direct, "carol", direct=True),
+                                            InvitedToRoom(other, "alice")])
+    assert outcomes == [HANDLED] * 3
+    assert rooms.invites == [(room, "followed"), (direct, "joined"),
+                             (other, harness.svc.tr("matrix.invite_declined"))]
+
+
+async def test_an_invite_on_a_platform_without_rooms_is_left_alone(harness: Harness) -> None:
+    rooms = with_rooms(harness)
+    await harness.router.handle([InvitedToRoom(Conversation("slack", "C1"), "carol")])
+    assert rooms.invites == []

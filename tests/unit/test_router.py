@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from bot.handlers import EVENTS, MESSAGE_BURSTS
+from bot.handlers import EVENTS
 from bot.messages import IncomingMessage
 from bot.router import Args, Route, Router, parse_args, split_command
 from bot.services import Services
@@ -43,10 +43,10 @@ async def test_a_crashing_handler_answers_with_a_reference_and_logs_the_tracebac
     async def broken(msg: IncomingMessage, args: Args, svc: Services) -> str:
         raise RuntimeError("secret internals")
 
-    router = Router((Route("boom", broken),), EVENTS, harness.svc, MESSAGE_BURSTS)
+    router = Router((Route("boom", broken),), EVENTS, harness.svc)
     with caplog.at_level(logging.ERROR):
-        await router.dispatch(IncomingMessage(harness.room, "x1", "alice", "!boom",
-                                              harness.clock.now()))
+        await router.handle([IncomingMessage(harness.room, "x1", "alice", "!boom",
+                                               harness.clock.now())])
     answer = harness.replies()[-1]
     assert answer.startswith("Sorry, that failed on my side (ref ")
     assert "secret internals" not in answer and "Traceback" not in answer

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from prometheus_client import generate_latest
 
 from bot.errors import UserError
-from bot.handlers import EVENTS, MESSAGE_BURSTS, ROUTES
+from bot.handlers import EVENTS, ROUTES
 from bot.messages import IncomingMessage
 from bot.platform_status import PlatformStatus
 from bot.router import Args, Route, Router
@@ -40,7 +40,7 @@ def _with_test_routes(harness: Harness) -> None:
         FakePlatform(PlatformStatus("matrix", True, leader="host-b:4242",
                                     last_received_at=synced))))
     harness.router = Router((Route("boom", _boom), Route("nope", _declined), *ROUTES), EVENTS,
-                            harness.svc, MESSAGE_BURSTS)
+                            harness.svc)
 
 
 async def test_status_shows_platforms_leader_reminders_queue_and_error_refs(

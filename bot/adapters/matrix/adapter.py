@@ -5,14 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 import aiohttp
 import nio
 
 from bot.adapters import Dispatch
-from bot.adapters.matrix.batch import Batch
 from bot.adapters.matrix.chat import MatrixChat
 from bot.adapters.matrix.crypto import MatrixCrypto, Sealer, check_available, store_path
 from bot.adapters.matrix.encrypted import EncryptedRooms
@@ -26,6 +24,7 @@ from bot.adapters.matrix.roomstate import RoomState, RoomStates, read_timeline
 from bot.adapters.matrix.session import open_session
 from bot.adapters.matrix.staff import MatrixStaff
 from bot.adapters.matrix.sync import SyncLoop, backoff_delay
+from bot.adapters.matrix.sync_events import raise_on_outage
 from bot.adapters.matrix.trust import TrustPolicy, parse_verified
 from bot.errors import AdapterError, UserError
 from bot.health import Health
@@ -82,13 +81,12 @@ class MatrixAdapter:
             self.encrypted = EncryptedRooms(crypto, pending, clock)
             self._chat.sealer = Sealer(crypto, self._is_encrypted)
         self._staff = MatrixStaff(settings.staff, self._room_state, clock)
-        self.keeper = RoomKeeper(self.http, storage, clock, self._tr, self._chat,
-                                 self._is_staff, self.user_id)
+        self.keeper = RoomKeeper(self.http, storage, clock, self._tr, self._chat, self.user_id)
         self.ingest = SyncIngest(bot_user=self.user_id, prefix=settings.command_prefix,
                                  storage=storage, clock=clock, http=self.http, rooms=self.rooms,
                                  keeper=self.keeper, staff=self._staff,
                                  encrypted=self.encrypted)
-        self.sync = SyncLoop(self.http, self.ingest, storage, timeline_limit=timeline_limit,
+        self.sync = SyncLoop(self.http, self.ingest, timeline_limit=timeline_limit,
                              backoff_base=backoff_base, long_poll_ms=long_poll_ms,
                              on_batch=self._health.ack_seconds.labels(PLATFORM).observe,
                              on_storage_failure=self._health.database_errors.inc)
@@ -128,7 +126,7 @@ class MatrixAdapter:
         return PlatformStatus(
             PLATFORM, self._health.connected.get(PLATFORM, False),
             leader=await self._storage.get_state(f"{self.lead_name}:leader"),
-            last_received_at=await self._storage.state_written_at(self.ingest.token_key))
+            last_received_at=await self.ingest.token_saved_at())
 
     @property
     def lead_name(self) -> str:
@@ -186,6 +184,12 @@ class MatrixAdapter:
     async def leave(self, where: Conversation, farewell: str) -> None:
         await self.keeper.leave(where.id, farewell)
 
+    async def accept_invite(self, where: Conversation, *, follow: bool) -> None:
+        await self.keeper.accept_invite(where.id, follow=follow)
+
+    async def decline_invite(self, where: Conversation, reason: str) -> None:
+        await self.keeper.decline_invite(where.id, reason)
+
     async def backfill(self, where: Conversation, since: datetime,
                        dispatch: Dispatch | None = None) -> int:
         """Tag the past: messages, edits and reactions of a followed room since `since`.
@@ -206,22 +210,19 @@ class MatrixAdapter:
 
     async def _replay(self, events: list[dict[str, Any]], room: RoomState,
                       dispatch: Dispatch) -> int:
-        batch, read = Batch(), 0
+        batch, read = self.ingest.events(), 0
         for item in read_timeline(events, room, self.user_id()):
             if isinstance(item, IncomingMessage) and not item.text.startswith(
                     self._settings.command_prefix):
                 read += 1
-                batch.add_message(item, dispatch)
+                batch.add(item)
             elif isinstance(item, MessageEdited):
-                await batch.add(_bind(dispatch, item), f"past edit of {item.message_id}",
-                                provides=(item.message_id,), needs=(item.message_id,))
+                batch.add(item)
             elif isinstance(item, Reacted):
-                await batch.add(_bind(dispatch, item.event), f"past reaction {item.reaction_id}",
-                                needs=(item.event.message_id,))
                 # remembered like a live one, so that redacting it later withdraws its tag
-                await batch.add(partial(self.ingest.remember_reaction, item),
-                                f"record of past reaction {item.reaction_id}")
-        await batch.flush()
+                batch.add_reaction(item)
+        raise_on_outage(await dispatch(batch.events))
+        await batch.remember()
         return read
 
     async def resolve_room(self, room: str) -> str:
@@ -243,13 +244,6 @@ class MatrixAdapter:
 
     # Staff -----------------------------------------------------------------------------------
 
-    async def _is_staff(self, user_id: str) -> bool:
-        return await self._staff.is_staff(PLATFORM, user_id)
-
     async def _room_state(self, room_id: str) -> list[Any]:
         answer = await self.http.fetch("GET", f"/rooms/{segment(room_id)}/state")
         return answer if isinstance(answer, list) else []
-
-
-def _bind(dispatch: Dispatch, event: Any) -> Any:
-    return lambda: dispatch(event)

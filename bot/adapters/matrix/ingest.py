@@ -1,15 +1,14 @@
-"""One sync response in: room state, invites, events dispatched in order, and our sync token
-committed after (normally in the same transaction as) the events it covers."""
+"""One sync response in: room state, then its invites and events handed to the core as one
+batch, in order, and our sync token stored once every event it covers is durable."""
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 from bot.adapters import Dispatch
-from bot.adapters.matrix.batch import Batch
 from bot.adapters.matrix.encrypted import EncryptedRooms
 from bot.adapters.matrix.history import fetch_gap
 from bot.adapters.matrix.http import MatrixHttp
@@ -19,15 +18,17 @@ from bot.adapters.matrix.inbound import (
     Redacted,
 )
 from bot.adapters.matrix.rooms import RoomKeeper
-from bot.adapters.matrix.roomstate import RoomState, RoomStates, read_timeline
+from bot.adapters.matrix.roomstate import RoomStates, read_timeline
 from bot.adapters.matrix.staff import MatrixStaff
+from bot.adapters.matrix.sync_events import SyncEvents, raise_on_outage
 from bot.log_context import log_context
-from bot.messages import IncomingMessage, MessageDeleted, MessageEdited, ReactionRemoved
+from bot.messages import Conversation, IncomingMessage, InvitedToRoom, MessageEdited
 from bot.ports import Clock
 from bot.storage import Storage
 
 log = logging.getLogger(__name__)
 
+PLATFORM = "matrix"
 _STAFF_STATE = frozenset({"m.room.power_levels", "m.room.member", "m.room.create"})
 
 
@@ -49,9 +50,15 @@ class SyncIngest:
         self._staff = staff
         self._encrypted = encrypted  # None: PLENARY_MATRIX_E2EE=false
 
-    @property
-    def token_key(self) -> str:
-        return f"matrix:{self._bot_user()}:next_batch"
+    async def token(self) -> str | None:
+        """Where our sync resumes; None before the first batch was stored."""
+        return await self._storage.sync_token(PLATFORM, self._bot_user())
+
+    async def token_saved_at(self) -> datetime | None:
+        return await self._storage.sync_token_saved_at(PLATFORM, self._bot_user())
+
+    def events(self) -> SyncEvents:
+        return SyncEvents(self._storage, self._bot_user())
 
     async def apply(self, response: Mapping[str, Any], since: str | None,
                     dispatch: Dispatch) -> str:
@@ -64,40 +71,49 @@ class SyncIngest:
         encrypted = self._encrypted if self._encrypted and self._encrypted.readable else None
         if encrypted is not None:
             encrypted.begin(response)
+        batch = self.events()
         for room_id, info in _sections(rooms, "invite"):
             invite_state = info.get("invite_state")
             events = invite_state.get("events") if isinstance(invite_state, dict) else None
-            try:
-                await self._keeper.on_invite(room_id, events if isinstance(events, list) else ())
-            except Exception:  # it stays pending and is answered on a later sync
-                log.exception("could not answer the invite to %s", room_id)
+            invite = self._invite(room_id, events if isinstance(events, list) else ())
+            if invite is not None:  # the core decides; a failure waits for a later sync
+                batch.add(invite)
         for room_id, _ in _sections(rooms, "leave"):
             self._rooms.forget(room_id)
             await self._keeper.on_left(room_id)
-        batch, read_late = Batch(), []
-        try:
-            if encrypted is not None:
-                read_late = await self._read_late(encrypted, batch, dispatch)
-            for room_id, info in _sections(rooms, "join"):
-                with log_context(platform="matrix", room=room_id):
-                    await self._joined_room(room_id, info, since, batch, dispatch)
-        except BaseException:
-            await batch.abandon()  # no task is left running unobserved
-            raise
-        # The token moves only once every event it covers is durable (some events read before
-        # they write, so a token queued beside them could commit first): a crash in between
+        read_late = []
+        if encrypted is not None:
+            read_late = await self._read_late(encrypted, batch)
+        for room_id, info in _sections(rooms, "join"):
+            with log_context(platform=PLATFORM, room=room_id):
+                await self._joined_room(room_id, info, since, batch)
+        # The token moves only once every event it covers is durable: a crash in between
         # redoes the batch, and the database's unique keys make the replay a no-op.
-        await batch.flush()  # raises StorageUnavailable: the token then stays where it was
+        raise_on_outage(await dispatch(batch.events))  # the token then stays where it was
+        await batch.remember()
         if encrypted is not None:
             encrypted.forget(read_late)
             await encrypted.commit()
-        await self._storage.set_state(self.token_key, next_batch, self._clock.now())
+        await self._storage.save_sync_token(PLATFORM, self._bot_user(), next_batch,
+                                            self._clock.now())
         if encrypted is not None:
             await encrypted.after_commit()
         return next_batch
 
-    async def _read_late(self, encrypted: EncryptedRooms, batch: Batch, dispatch: Dispatch
-                         ) -> list[str]:
+    def _invite(self, room_id: str, invite_state: Iterable[object]) -> InvitedToRoom | None:
+        """Who invited us to `room_id`, read from the invite's stripped state."""
+        me, invite = self._bot_user(), None
+        for event in invite_state:
+            if (isinstance(event, dict) and event.get("type") == "m.room.member"
+                    and event.get("state_key") == me
+                    and isinstance(event.get("content"), dict)
+                    and event["content"].get("membership") == "invite"
+                    and isinstance(event.get("sender"), str)):
+                invite = InvitedToRoom(Conversation(PLATFORM, room_id), event["sender"],
+                                       direct=bool(event["content"].get("is_direct")))
+        return invite
+
+    async def _read_late(self, encrypted: EncryptedRooms, batch: SyncEvents) -> list[str]:
         """Kept encrypted events whose key has come: read now, as if they had just arrived."""
         read: list[str] = []
         for item, clear in encrypted.decryptable():
@@ -105,14 +121,14 @@ class SyncIngest:
             followed = item.room_id in self._keeper.subscribed
             for event in read_timeline([clear], room, self._bot_user()):
                 if not isinstance(event, EncryptionOn):
-                    await self._route(event, room, followed, batch, dispatch)
+                    await self._route(event, followed, batch)
             read.append(item.event_id)
         if read:
             log.info("read %d encrypted events whose keys came late", len(read))
         return read
 
     async def _joined_room(self, room_id: str, info: Mapping[str, Any], since: str | None,
-                           batch: Batch, dispatch: Dispatch) -> None:
+                           batch: SyncEvents) -> None:
         state = info.get("state")
         state_events = state.get("events") if isinstance(state, dict) else None
         room = self._rooms.apply_all(room_id, state_events or ())
@@ -152,56 +168,26 @@ class SyncIngest:
                 await self._keeper.on_encrypted(room_id)
                 return  # from here on the room is unreadable: store nothing more
             with log_context(event_id=_event_id(item)):
-                await self._route(item, room, followed, batch, dispatch)
+                await self._route(item, followed, batch)
 
     async def _route(self, item: IncomingMessage | MessageEdited | Reacted | Redacted,
-                     room: RoomState, followed: bool, batch: Batch, dispatch: Dispatch
-                     ) -> None:
+                     followed: bool, batch: SyncEvents) -> None:
         if isinstance(item, IncomingMessage):
-            label = f"message {item.message_id} in {room.room_id}"
-            if item.text.startswith(self._prefix):
-                await batch.alone(lambda: dispatch(item), label)
-            elif followed:  # rooms not followed are never stored
-                batch.add_message(item, dispatch)
+            # Rooms not followed are never stored; their commands are answered all the same.
+            if followed or item.text.startswith(self._prefix):
+                batch.add(item)
+        elif not followed:
             return
-        if not followed:
-            return
-        if isinstance(item, MessageEdited):
+        elif isinstance(item, MessageEdited):
             # Storage applies an edit only from the author and only if newer than the stored
             # one (any member can send an `m.replace`; replays come late).
-            await batch.add(lambda: dispatch(item), f"edit of {item.message_id}",
-                            provides=(item.message_id,), needs=(item.message_id,))
+            batch.add(item)
         elif isinstance(item, Reacted):
-            touched = (item.event.message_id, item.reaction_id)
-            await batch.add(lambda: dispatch(item.event), f"reaction {item.reaction_id}",
-                            provides=touched, needs=touched)
-            await batch.add(lambda: self.remember_reaction(item), "reaction record")
+            batch.add_reaction(item)
         else:
             if self._encrypted is not None:
                 self._encrypted.forget((item.redacts,))  # redacted before its key came
-            await batch.add(lambda: self._redaction(item, dispatch),
-                            f"redaction of {item.redacts}", provides=(item.redacts,),
-                            needs=(item.redacts,))
-
-    def _reaction_key(self, reaction_id: str) -> str:
-        return f"matrix:{self._bot_user()}:reaction:{reaction_id}"
-
-    async def remember_reaction(self, item: Reacted) -> None:
-        # Only the target and the key: a redaction of this id withdraws exactly that tag.
-        value = json.dumps({"message": item.event.message_id, "key": item.event.reaction})
-        await self._storage.set_state(self._reaction_key(item.reaction_id), value,
-                                      item.event.reacted_at)
-
-    async def _redaction(self, item: Redacted, dispatch: Dispatch) -> None:
-        key = self._reaction_key(item.redacts)
-        remembered = await self._storage.get_state(key)
-        if remembered:
-            reaction = json.loads(remembered)
-            await dispatch(ReactionRemoved(item.where, reaction["message"], item.sender_id,
-                                           reaction["key"], item.at))
-            await self._storage.set_state(key, "", item.at)
-            return
-        await dispatch(MessageDeleted(item.where, item.redacts, item.at))
+            await batch.add_redaction(item)
 
 
 def _event_id(item: IncomingMessage | MessageEdited | Reacted | Redacted) -> str | None:

@@ -1,4 +1,5 @@
-"""Which rooms the bot follows: configured rooms, staff invites, `leave`, encrypted rooms.
+"""Which rooms the bot follows: configured rooms, invites (as the core answers them), `leave`,
+encrypted rooms.
 
 Kept in the database (one JSON value) so that a restart follows the same rooms: rooms staff
 made the bot leave are not joined again at start, and an encrypted room gets its notice once.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot.adapters.matrix.chat import MatrixChat
@@ -20,18 +21,14 @@ from bot.storage import Storage
 
 log = logging.getLogger(__name__)
 
-IsStaff = Callable[[str], Awaitable[bool]]
-
-
 class RoomKeeper:
     def __init__(self, http: MatrixHttp, storage: Storage, clock: Clock, tr: Translator,
-                 chat: MatrixChat, is_staff: IsStaff, bot_user: Callable[[], str]) -> None:
+                 chat: MatrixChat, bot_user: Callable[[], str]) -> None:
         self._http = http
         self._storage = storage
         self._clock = clock
         self._tr = tr
         self._chat = chat
-        self._is_staff = is_staff
         self._bot_user = bot_user
         self.subscribed: set[str] = set()
         self._left_by_staff: set[str] = set()
@@ -81,29 +78,18 @@ class RoomKeeper:
             self.subscribed.add(room_id)
         await self._save()
 
-    async def on_invite(self, room_id: str, invite_state: Iterable[Any]) -> None:
-        """Accept an invite from staff (follow the room unless it is a direct chat); decline
-        anyone else's with a reason their client shows."""
-        inviter, direct = None, False
-        for event in invite_state:
-            if (isinstance(event, dict) and event.get("type") == "m.room.member"
-                    and event.get("state_key") == self._bot_user()
-                    and isinstance(event.get("content"), dict)
-                    and event["content"].get("membership") == "invite"):
-                inviter = event.get("sender")
-                direct = bool(event["content"].get("is_direct"))
-        if not isinstance(inviter, str):
-            return
-        if not await self._is_staff(inviter):
-            log.info("declining the invite of %s to %s: not staff", inviter, room_id)
-            await self._leave_quietly(room_id, self._tr("matrix.invite_declined"))
-            return
-        log.info("accepting the invite of staff member %s to %s", inviter, room_id)
+    async def accept_invite(self, room_id: str, *, follow: bool) -> None:
+        """Join an invited room (staff asked: the core decided), following it if `follow`."""
+        log.info("accepting the invite to %s", room_id)
         await self.join(room_id)
         self._left_by_staff.discard(room_id)
-        if not direct:
+        if follow:
             self.subscribed.add(room_id)
         await self._save()
+
+    async def decline_invite(self, room_id: str, reason: str) -> None:
+        log.info("declining the invite to %s", room_id)
+        await self._leave_quietly(room_id, reason)
 
     async def on_left(self, room_id: str) -> None:
         if room_id in self.subscribed:

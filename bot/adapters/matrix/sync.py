@@ -12,11 +12,10 @@ import time
 from collections.abc import Awaitable, Callable
 
 from bot.adapters import Dispatch
-from bot.adapters.matrix.batch import StorageUnavailable
 from bot.adapters.matrix.http import MatrixError, MatrixHttp
 from bot.adapters.matrix.ingest import SyncIngest
+from bot.adapters.matrix.sync_events import StorageUnavailable
 from bot.errors import AdapterError
-from bot.storage import Storage
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +41,7 @@ def backoff_delay(failures: int, base: float, cap: float,
 
 
 class SyncLoop:
-    def __init__(self, http: MatrixHttp, ingest: SyncIngest, storage: Storage, *,
+    def __init__(self, http: MatrixHttp, ingest: SyncIngest, *,
                  timeline_limit: int = 100, long_poll_ms: int = LONG_POLL_MS,
                  backoff_base: float = 1.0, backoff_cap: float = 60.0,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -52,7 +51,6 @@ class SyncLoop:
         `on_storage_failure` of each batch the database failed under."""
         self._http = http
         self._ingest = ingest
-        self._storage = storage
         self._timeline_limit = timeline_limit
         self._long_poll_ms = long_poll_ms
         self._backoff = (backoff_base, backoff_cap)
@@ -64,7 +62,7 @@ class SyncLoop:
         self.failures = 0  # sync attempts that failed, in all
 
     async def run(self, dispatch: Dispatch) -> None:
-        token = await self._storage.get_state(self._ingest.token_key)
+        token = await self._ingest.token()
         full_state = token is not None  # a resume re-reads room state, never old events
         failures = 0
         while True:

@@ -161,7 +161,7 @@ class SlackAdapter:
     def _listeners(self, workspace: Workspace, dispatch: Dispatch) -> SlackListeners:
         parts = SlackParts(client=self._client, chat=self._chat, tasks=self._tasks,
                            directory=self._directory, workspace=workspace,
-                           storage=self._storage, clock=self._clock, plan=self._plan,
+                           clock=self._clock, plan=self._plan,
                            tr=self._tr, prefix=self._settings.command_prefix)
         inbox = EventInbox(self._storage, self._clock, self._directory, workspace, dispatch,
                            self._settings.command_prefix, self._commands, self._health)

@@ -26,7 +26,7 @@ from bot.adapters.slack.inbound import (
 from bot.adapters.slack.wellformed import Malformed, check_event
 from bot.health import Health
 from bot.log_context import log_context
-from bot.messages import IncomingMessage
+from bot.messages import Event, IncomingMessage
 from bot.ports import Clock
 from bot.storage import Storage
 
@@ -65,7 +65,7 @@ class EventInbox:
             mention = read_mention(event, self._workspace, self._prefix, self._commands,
                                    self._directory.channel_names)
             if mention is not None:  # the router claims commands once per message
-                await self._dispatch(mention)
+                await self._handle(mention)
             return
         await self._learn_names(event)
         neutral = read_event(event, self._workspace, self._directory.user_names,
@@ -73,15 +73,22 @@ class EventInbox:
         if neutral is None or not self._directory.follows(neutral.where.id):
             return
         if isinstance(neutral, IncomingMessage):  # deduped by identity when stored
-            await self._dispatch(neutral)
+            await self._handle(neutral)
             return
         key = f"event:{body.get('event_id') or event.get('event_ts')}"
         if await self._storage.was_handled(PLATFORM, key):
             log.info("Slack event %s already handled (redelivery)", key)
             self._health.events_deduplicated.labels(PLATFORM).inc()
             return
-        await self._dispatch(neutral)
+        await self._handle(neutral)
         await self._storage.claim_event(PLATFORM, key, self._clock.now())
+
+    async def _handle(self, event: Event) -> None:
+        """Raises what the core failed with: the delivery is then not acknowledged, and
+        Slack delivers it again (an event that fails alone fails again: Slack gives up)."""
+        [outcome] = await self._dispatch([event])
+        if outcome.error is not None:
+            raise outcome.error
 
     async def _learn_names(self, event: Mapping[str, Any]) -> None:
         if event.get("type") != "message" or event.get("subtype") not in (None,

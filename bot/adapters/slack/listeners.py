@@ -33,11 +33,10 @@ from bot.adapters.slack.shortcut import (
     read_submission,
 )
 from bot.adapters.slack.tasks import BackgroundTasks
+from bot.errors import UserError
 from bot.i18n import Translator
-from bot.messages import Conversation, IncomingMessage
+from bot.messages import Conversation, IncomingMessage, TagsChosen
 from bot.ports import Clock
-from bot.storage import Storage
-from bot.tags import TagSource, describe_tags
 from bot.workplan import WorkPlan
 
 log = logging.getLogger(__name__)
@@ -53,7 +52,6 @@ class SlackParts:
     tasks: BackgroundTasks
     directory: SlackDirectory
     workspace: Workspace
-    storage: Storage
     clock: Clock
     plan: WorkPlan
     tr: Translator
@@ -93,11 +91,13 @@ class SlackListeners:
         self._p.tasks.spawn(self._answer_command(msg), name=f"command {msg.message_id}")
 
     async def _answer_command(self, msg: IncomingMessage) -> None:
-        try:
-            await self._dispatch(msg)  # answered at msg.answer_to, the response_url
-        except Exception:
+        # Answered at msg.answer_to, the response_url; a failure the router could not answer
+        # (the database down before the command ran) gets a reference here.
+        [outcome] = await self._dispatch([msg])
+        if outcome.error is not None:
             ref = secrets.token_hex(3)
-            log.exception("slash command failed (ref %s) in %s", ref, msg.where)
+            log.error("slash command failed (ref %s) in %s", ref, msg.where,
+                      exc_info=outcome.error)
             await self._p.chat.send_private(msg.where, msg.sender_id,
                                             self._p.tr("error.internal", ref=ref),
                                             answer_to=msg.answer_to)
@@ -136,25 +136,19 @@ class SlackListeners:
             await ack(response_action="errors",
                       errors={ISSUES_BLOCK: p.tr("slack.modal.pick_issue")})
             return
-        try:
-            change = await p.storage.add_tags(picked.ref, picked.tags, TagSource.SHORTCUT,
-                                              user_id, p.clock.now())
-        except Exception:
+        where = Conversation(PLATFORM, picked.ref.conversation_id)
+        [outcome] = await self._dispatch([TagsChosen(
+            where, picked.ref.message_id, user_id, picked.tags.issues, picked.tags.kinds,
+            p.clock.now())])  # the core confirms to the member
+        if isinstance(outcome.error, UserError):  # the message is not stored
+            await ack(response_action="errors", errors={ISSUES_BLOCK: outcome.error.user_text})
+        elif outcome.error is not None:
             ref = secrets.token_hex(3)
-            log.exception("tagging from the shortcut failed (ref %s)", ref)
+            log.error("tagging from the shortcut failed (ref %s)", ref, exc_info=outcome.error)
             await ack(response_action="errors",
                       errors={ISSUES_BLOCK: p.tr("slack.save_failed", ref=ref)})
-            return
-        if change is None:
-            await ack(response_action="errors", errors={ISSUES_BLOCK: p.tr("tag.unknown_message")})
-            return
-        await ack()
-        if change.added:
-            text = p.tr("tag.done", tags=describe_tags(change.added, p.plan, p.tr.locale))
         else:
-            text = p.tr("tag.already", tags=describe_tags(picked.tags, p.plan, p.tr.locale))
-        where = Conversation(PLATFORM, picked.ref.conversation_id)
-        p.tasks.spawn(self._confirm(where, user_id, text), name="shortcut confirmation")
+            await ack()
 
     async def _confirm(self, where: Conversation, user_id: str, text: str,
                        answer_to: str | None = None) -> None:
