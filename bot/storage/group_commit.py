@@ -1,8 +1,22 @@
 """Group commit: every write goes through one queue, applied in order, many per transaction.
+This is the bot's one batcher.
 
 A burst of events (a Matrix sync batch, concurrent Slack deliveries) then costs one commit
 instead of one per event, and each caller still gets its answer only once its write is
-durable. New messages are written with `executemany`; other writes run as callables in order.
+durable. Consecutive bulk entries of one writer (new messages) become one multi-row insert;
+other writes run as callables in order. A batch that fails is retried one entry per
+transaction, so one bad write fails alone; an outage fails every entry, and each caller
+sees it.
+
+Why one batcher, and this one: the queue is where writes meet whichever way they came, so
+coalescing here serves every caller at once. A sync batch arrives whole and the router's one
+entry (`Router.handle`) hands a run of its messages over as one entry; concurrent Slack
+deliveries are single events, each its own entry, and meet here all the same, in the same
+transaction and insert. A second batcher above the queue (one that waited a loop turn to
+gather single messages into bursts, or the Matrix adapter's own ordered dispatch) only added
+a future hand-off per event, and a second place for order and failure rules to differ.
+Order within a batch is the router's: it starts the batch's steps in order, so their writes
+queue in that order, and holds back a step that depends on a pending one.
 """
 
 from __future__ import annotations
@@ -29,8 +43,7 @@ class _Pending:
     future: asyncio.Future[Any]
     op: WriteOp | None = None
     bulk: BulkWriter | None = None
-    item: Any = None
-    many: bool = False  # `item` is a list of items whose results come back as a list
+    items: Sequence[Any] = ()  # for `bulk`; their results come back as a list
 
 
 class GroupCommit:
@@ -53,16 +66,13 @@ class GroupCommit:
         result: T = await self._enqueue(_Pending(self._new_future(), op=op))
         return result
 
-    async def run_bulk(self, bulk: BulkWriter, item: Any) -> Any:
-        """Apply `item` with `bulk`, together with neighbouring items for the same writer."""
-        return await self._enqueue(_Pending(self._new_future(), bulk=bulk, item=item))
-
     async def run_bulk_many(self, bulk: BulkWriter, items: Sequence[Any]) -> list[Any]:
-        """Like `run_bulk` for a whole burst at once: one queue entry, one wake-up."""
+        """Apply `items` with `bulk` (one queue entry, one wake-up), together with the
+        neighbouring entries for the same writer; their results in order."""
         if not items:
             return []
         results: list[Any] = await self._enqueue(
-            _Pending(self._new_future(), bulk=bulk, item=list(items), many=True))
+            _Pending(self._new_future(), bulk=bulk, items=items))
         return results
 
     async def close(self) -> None:
@@ -150,12 +160,10 @@ class GroupCommit:
                 end += 1
             assert first.bulk is not None
             group = batch[start:end]
-            flat = [item for p in group for item in (p.item if p.many else [p.item])]
+            flat = [item for p in group for item in p.items] if end - start > 1 \
+                else first.items
             flat_results = iter(await first.bulk(conn, flat))
             for pending in group:
-                if pending.many:
-                    results.append([next(flat_results) for _ in pending.item])
-                else:
-                    results.append(next(flat_results))
+                results.append([next(flat_results) for _ in pending.items])
             start = end
         return results

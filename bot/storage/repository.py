@@ -70,14 +70,13 @@ class Storage:
                            notice: bool = False) -> SaveOutcome:
         """`notice`: claim the sender's consent notice when this is their first message
         (the outcome is then `NEW_MEMBER`; see `bot.storage.consent`)."""
-        outcome: SaveOutcome = await self._commits.run_bulk(
-            save_messages, NewMessage(msg, tags, at, self._seen(notice)))
-        self.inclusion.note_stored()
+        [outcome] = await self.save_messages([(msg, tags)], at, notice=notice)
         return outcome
 
     async def save_messages(self, burst: Sequence[tuple[IncomingMessage, TagSet]],
                             at: datetime, *, notice: bool = False) -> list[SaveOutcome]:
-        """A burst (a sync batch) in one group-commit entry; outcomes in the burst's order."""
+        """A burst (a sync batch, one delivery) in one group-commit entry; outcomes in the
+        burst's order. Entries queued together are inserted together (`GroupCommit`)."""
         seen = self._seen(notice)
         outcomes: list[SaveOutcome] = await self._commits.run_bulk_many(
             save_messages, [NewMessage(msg, tags, at, seen) for msg, tags in burst])
