@@ -15,7 +15,7 @@ from bot.storage import bulk_sqlite, message_writes
 from bot.storage.database import Database
 from bot.storage.group_commit import GroupCommit
 from bot.storage.models_mail import EMAIL_LINKS, MAIL_POSTS
-from bot.storage.new_messages import NewMessage, save_messages
+from bot.storage.new_messages import prepare, save_messages
 from bot.storage.records import SaveOutcome
 from bot.storage.sql import storable_text, upsert
 from bot.storage.tables import MESSAGES
@@ -55,7 +55,8 @@ class MailStore:
         """Idempotent: a post already stored (or erased: its tombstone stays) is a REPEAT and
         nothing of it is written again. One transaction for the whole burst."""
         async def op(conn: AsyncConnection) -> list[SaveOutcome]:
-            outcomes = await save_messages(conn, [NewMessage(p.msg, p.tags, at) for p in posts])
+            outcomes = await save_messages(conn, prepare([(p.msg, p.tags) for p in posts], at,
+                                                         conn.dialect.name))
             new = [post for post, outcome in zip(posts, outcomes, strict=True)
                    if outcome is SaveOutcome.NEW]
             await _insert_posts(conn, new, at)

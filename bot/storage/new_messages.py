@@ -2,14 +2,16 @@
 
 One multi-row statement per table and no look-up first: the insert itself skips keys already
 taken (a redelivery, or a deleted message's tombstone) and returns the keys it wrote. Rows are
-plain tuples; on SQLite they go straight to the driver (see `bulk_sqlite`).
+plain tuples, built by the caller before its write is queued (`prepare`), so that the one
+writer's transaction, which every burst waits for in turn, only binds them; on SQLite they go
+straight to the driver (see `bulk_sqlite`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -36,45 +38,58 @@ _HASHTAG = int(TagSource.HASHTAG)
 _ADD_SOURCES = "ON CONFLICT DO UPDATE SET sources = {table}.sources | excluded.sources"
 
 Stamp = Callable[[datetime], object]
+Row = tuple[object, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class NewMessage:
-    msg: IncomingMessage
-    tags: TagSet
+class NewMessage(NamedTuple):
+    """One message's rows, built before its write joins the queue (`prepare`): the writer's
+    transaction then only binds them. A tuple: one is made per message of every burst."""
+
+    row: Row  # MESSAGE_COLUMNS
+    tags: list[Row]  # TAG_COLUMNS, written only if the message is new
+    kinds: list[Row]  # KIND_COLUMNS, likewise
     at: datetime
     # Claim the sender's consent notice (`bot.storage.consent`) if this is their first; the
     # members this process already found claimed are skipped.
     notice: consent.Seen | None = None
 
 
+def prepare(burst: Sequence[tuple[IncomingMessage, TagSet]], at: datetime, dialect: str,
+            notice: consent.Seen | None = None) -> list[NewMessage]:
+    """The rows of each message of `burst` with its hashtag tags, stamped for `dialect`."""
+    stamp = _sqlite_stamp() if dialect == "sqlite" else _as_is
+    tagged_at = stamp(at)
+    prepared = []
+    for msg, tags in burst:
+        where, sender = msg.where, msg.sender_id
+        key = (where.platform, where.id, msg.message_id)
+        posted_at = stamp(msg.sent_at)
+        row = (*key, _storable(where.name), where.thread_id, sender,
+               _storable(msg.sender_name), storable_text(msg.text), msg.permalink,
+               joined_kinds(tags.kinds), posted_at)
+        prepared.append(NewMessage(
+            row, [(*key, issue, _HASHTAG, sender, posted_at, sender, tagged_at)
+                  for issue in tags.issues],
+            [(*key, kind, _HASHTAG) for kind in tags.kinds], at, notice))
+    return prepared
+
+
 async def save_messages(conn: AsyncConnection, items: Sequence[NewMessage]) -> list[SaveOutcome]:
     """Outcomes in the order of `items`; the same message twice in a burst is NEW once."""
-    stamp = _sqlite_stamp() if conn.dialect.name == "sqlite" else _as_is
-    rows = []
-    for item in items:
-        msg, where = item.msg, item.msg.where
-        rows.append((where.platform, where.id, msg.message_id, _storable(where.name),
-                     where.thread_id, msg.sender_id, _storable(msg.sender_name),
-                     storable_text(msg.text), msg.permalink, joined_kinds(item.tags.kinds),
-                     stamp(msg.sent_at)))
-    # Keys as plain tuples: this loop runs once per message of every burst.
-    inserted = set(await _insert(conn, MESSAGES, MESSAGE_COLUMNS, rows,
+    inserted = set(await _insert(conn, MESSAGES, MESSAGE_COLUMNS, [item.row for item in items],
                                  "ON CONFLICT DO NOTHING", returning=KEY))
     outcomes: list[SaveOutcome] = []
-    tag_rows: list[tuple[object, ...]] = []
-    kind_rows: list[tuple[object, ...]] = []
-    for item, row in zip(items, rows, strict=True):
-        key = row[:3]
+    tag_rows: list[Row] = []
+    kind_rows: list[Row] = []
+    for item in items:
+        key = item.row[:3]
         if key not in inserted:
             outcomes.append(SaveOutcome.REPEAT)
             continue
         inserted.discard(key)
         outcomes.append(SaveOutcome.NEW)
-        sender, posted_at, tagged_at = item.msg.sender_id, row[-1], stamp(item.at)
-        tag_rows += [(*key, issue, _HASHTAG, sender, posted_at, sender, tagged_at)
-                     for issue in item.tags.issues]
-        kind_rows += [(*key, kind, _HASHTAG) for kind in item.tags.kinds]
+        tag_rows += item.tags
+        kind_rows += item.kinds
     await _insert(conn, TAGS, TAG_COLUMNS, tag_rows, _ADD_SOURCES.format(table="tags"))
     await _insert(conn, KINDS, KIND_COLUMNS, kind_rows,
                   _ADD_SOURCES.format(table="message_kinds"))
@@ -88,15 +103,14 @@ async def _claim_notices(conn: AsyncConnection, items: Sequence[NewMessage],
                          outcomes: list[SaveOutcome], seen: consent.Seen) -> None:
     """Mark the first stored message of each member whose notice is now due `NEW_MEMBER`."""
     at = max(item.at for item in items)
-    senders = seen.unseen({(item.msg.where.platform, item.msg.sender_id)
-                           for item, outcome in zip(items, outcomes, strict=True)
+    senders = seen.unseen({_member(item) for item, outcome in zip(items, outcomes, strict=True)
                            if item.notice is not None and outcome is SaveOutcome.NEW}, at)
     if not senders:
         return
     due = await consent.claim(conn, senders, at)
     seen.remember(senders, at)
     for index, item in enumerate(items):
-        member = (item.msg.where.platform, item.msg.sender_id)
+        member = _member(item)
         if member in due and outcomes[index] is SaveOutcome.NEW:
             outcomes[index] = SaveOutcome.NEW_MEMBER
             due.discard(member)
@@ -120,6 +134,12 @@ async def _insert(conn: AsyncConnection, table: Table, columns: Sequence[str],
     result = await conn.execute(statement, [dict(zip(columns, row, strict=True))
                                             for row in rows])
     return [tuple(row) for row in result] if returning else []
+
+
+def _member(item: NewMessage) -> tuple[str, str]:
+    platform, sender_id = item.row[0], item.row[5]
+    assert isinstance(platform, str) and isinstance(sender_id, str)
+    return platform, sender_id
 
 
 def _storable(text: str | None) -> str | None:

@@ -21,7 +21,7 @@ from bot.storage.inclusion_store import InclusionStore, forget_group
 from bot.storage.leadership import Lease, lead, single_replica
 from bot.storage.mail_store import MailStore
 from bot.storage.member_data import MemberData, read_member
-from bot.storage.new_messages import NewMessage, save_messages
+from bot.storage.new_messages import prepare, save_messages
 from bot.storage.records import SaveOutcome, StoredMessage, TagChange
 from bot.storage.reminder_store import ReminderStore
 from bot.storage.sql import insert_ignoring_duplicates, is_message, upsert
@@ -77,9 +77,8 @@ class Storage:
                             at: datetime, *, notice: bool = False) -> list[SaveOutcome]:
         """A burst (a sync batch, one delivery) in one group-commit entry; outcomes in the
         burst's order. Entries queued together are inserted together (`GroupCommit`)."""
-        seen = self._seen(notice)
         outcomes: list[SaveOutcome] = await self._commits.run_bulk_many(
-            save_messages, [NewMessage(msg, tags, at, seen) for msg, tags in burst])
+            save_messages, prepare(burst, at, self.db.dialect, self._seen(notice)))
         self.inclusion.note_stored()
         return outcomes
 
