@@ -2,8 +2,8 @@
 depends on.
 
 The router's one entry takes a batch (a Matrix sync batch, one Slack delivery) and starts its
-steps in order; each step's writes join the group-commit queue in that order, so the batch
-commits together (`bot.storage.group_commit` is the one batcher). A step that touches a message
+steps in order; each step's writes join the one write queue (`bot.storage.group_commit`) in
+that order, so the batch commits together. A step that touches a message
 an earlier pending step touches (an edit, reaction or deletion of a message of the same batch)
 first waits for all that is pending, and so does a command (`settle` before it).
 """

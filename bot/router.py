@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import secrets
@@ -97,6 +98,10 @@ class Router:
         # Plain messages are stored a run at a time: one hashtag pass, one queued write.
         self._store = cast(StoreMessages, events[IncomingMessage])
         self._svc = svc
+        # Single plain messages handed over in the same loop turn (concurrent deliveries),
+        # stored as one run by a task of their own.
+        self._joining: list[tuple[IncomingMessage, asyncio.Future[Outcome]]] = []
+        self._joined: set[asyncio.Task[None]] = set()
 
     @property
     def routes(self) -> tuple[Route, ...]:
@@ -107,7 +112,12 @@ class Router:
         outcome each, in their order. Runs of plain messages are stored as one write; an
         edit, reaction or deletion waits for the message it is about if that is in the
         batch; a command runs alone, after everything before it. Returns once every effect
-        is durable. Command failures are answered in chat, not returned."""
+        is durable. Command failures are answered in chat, not returned.
+
+        A batch of one plain message (a delivery) joins the others handed over in the same
+        loop turn: concurrent deliveries are one run, as a sync batch is."""
+        if len(events) == 1 and self._plain(events[0]):
+            return [await self._join(cast(IncomingMessage, events[0]))]
         outcomes = [HANDLED] * len(events)
         self._count_received(events)
         order, run = InOrder(), list[int]()
@@ -134,6 +144,39 @@ class Router:
         self._close_run(run, events, outcomes, order)
         await order.settle()
         return outcomes
+
+    def _plain(self, event: Event) -> bool:
+        return isinstance(event, IncomingMessage) and split_command(
+            event.text, self._svc.settings.command_prefix) is None
+
+    async def _join(self, msg: IncomingMessage) -> Outcome:
+        loop = asyncio.get_running_loop()
+        if not self._joining:
+            loop.call_soon(self._store_joined)  # after the other deliveries of this turn
+        future: asyncio.Future[Outcome] = loop.create_future()
+        self._joining.append((msg, future))
+        return await future
+
+    def _store_joined(self) -> None:
+        joined, self._joining = self._joining, []
+        task = asyncio.create_task(self._store_joined_run(joined))
+        self._joined.add(task)
+        task.add_done_callback(self._joined.discard)
+
+    async def _store_joined_run(self, joined: list[tuple[IncomingMessage, asyncio.Future[Outcome]]]
+                                ) -> None:
+        msgs = [msg for msg, _ in joined]
+        outcomes = [HANDLED] * len(msgs)
+        self._count_received(msgs)
+        try:
+            await self._store_run(list(range(len(msgs))), msgs, outcomes)
+        except asyncio.CancelledError:  # shutting down: nothing is known of these
+            for _, future in joined:
+                future.cancel()
+            raise
+        for (_, future), outcome in zip(joined, outcomes, strict=True):
+            if not future.done():  # its caller was cancelled
+                future.set_result(outcome)
 
     def _count_received(self, events: Sequence[Event]) -> None:
         """Counted per platform once a batch, not once an event (a metric costs 1.4 µs)."""

@@ -1,29 +1,26 @@
 """Group commit: every write goes through one queue, applied in order, many per transaction.
-This is the bot's one batcher.
 
-A burst of events (a Matrix sync batch, concurrent Slack deliveries) then costs one commit
-instead of one per event, and each caller still gets its answer only once its write is
-durable. Consecutive bulk entries of one writer (new messages) become one multi-row insert;
-other writes run as callables in order. A batch that fails is retried one entry per
-transaction, so one bad write fails alone; an outage fails every entry, and each caller
-sees it.
+Each caller gets its answer only once its write is durable, and a burst of writes (a sync
+batch's run of messages beside a command's, two batches in flight, concurrent deliveries)
+costs one commit instead of one each. A batch that fails is retried one write per
+transaction, so one bad write fails alone; an outage fails each write, and each caller sees it.
 
-Why one batcher, and this one: the queue is where writes meet whichever way they came, so
-coalescing here serves every caller at once. A sync batch arrives whole and the router's one
-entry (`Router.handle`) hands a run of its messages over as one entry; concurrent Slack
-deliveries are single events, each its own entry, and meet here all the same, in the same
-transaction and insert. A second batcher above the queue (one that waited a loop turn to
-gather single messages into bursts, or the Matrix adapter's own ordered dispatch) only added
-a future hand-off per event, and a second place for order and failure rules to differ.
-Order within a batch is the router's: it starts the batch's steps in order, so their writes
-queue in that order, and holds back a step that depends on a pending one.
+This queue is the one write path under the one batcher: events are batched once, by the
+router's entry (`Router.handle`), which takes a sync batch whole and joins concurrent single
+deliveries of one loop turn into one run, so a run of messages reaches this queue as one
+write. Batching here as well (merging neighbouring bulk writes) or in the adapters (the Matrix
+adapter's ordered dispatch) only added a future hand-off per event and a second place for the
+rules of order and failure to differ; and a queue entry per delivery, with its handler's work
+after the write (acknowledgement, consent notices) done once per message instead of once per
+run, more than doubled the CPU a message costs when deliveries come one by one
+(bench/bench_foundation.py, `one handle per event`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -35,15 +32,12 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 WriteOp = Callable[[AsyncConnection], Awaitable[Any]]
-BulkWriter = Callable[[AsyncConnection, Sequence[Any]], Awaitable[Sequence[Any]]]
 
 
 @dataclass(slots=True)
 class _Pending:
     future: asyncio.Future[Any]
-    op: WriteOp | None = None
-    bulk: BulkWriter | None = None
-    items: Sequence[Any] = ()  # for `bulk`; their results come back as a list
+    op: WriteOp
 
 
 class GroupCommit:
@@ -63,17 +57,8 @@ class GroupCommit:
 
     async def run(self, op: Callable[[AsyncConnection], Awaitable[T]]) -> T:
         """Apply `op` in the next batch's transaction; returns its result once committed."""
-        result: T = await self._enqueue(_Pending(self._new_future(), op=op))
+        result: T = await self._enqueue(_Pending(self._new_future(), op))
         return result
-
-    async def run_bulk_many(self, bulk: BulkWriter, items: Sequence[Any]) -> list[Any]:
-        """Apply `items` with `bulk` (one queue entry, one wake-up), together with the
-        neighbouring entries for the same writer; their results in order."""
-        if not items:
-            return []
-        results: list[Any] = await self._enqueue(
-            _Pending(self._new_future(), bulk=bulk, items=items))
-        return results
 
     async def close(self) -> None:
         """Finish what is queued, then stop the writer."""
@@ -96,7 +81,7 @@ class GroupCommit:
     def submit(self, op: WriteOp) -> asyncio.Future[Any]:
         """`run` without waiting: `op` joins the next batch (no commit of its own); the caller
         keeps the future. `close` still finishes it."""
-        pending = _Pending(self._new_future(), op=op)
+        pending = _Pending(self._new_future(), op)
         self._queue_up(pending)
         return pending.future
 
@@ -147,23 +132,4 @@ class GroupCommit:
                     await self._commit([pending])
 
     async def _apply(self, conn: AsyncConnection, batch: list[_Pending]) -> list[Any]:
-        results: list[Any] = []
-        start = 0
-        while start < len(batch):
-            first = batch[start]
-            if first.op is not None:
-                results.append(await first.op(conn))
-                start += 1
-                continue
-            end = start
-            while end < len(batch) and batch[end].bulk is first.bulk:
-                end += 1
-            assert first.bulk is not None
-            group = batch[start:end]
-            flat = [item for p in group for item in p.items] if end - start > 1 \
-                else first.items
-            flat_results = iter(await first.bulk(conn, flat))
-            for pending in group:
-                results.append([next(flat_results) for _ in pending.items])
-            start = end
-        return results
+        return [await pending.op(conn) for pending in batch]

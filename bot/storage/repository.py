@@ -75,10 +75,13 @@ class Storage:
 
     async def save_messages(self, burst: Sequence[tuple[IncomingMessage, TagSet]],
                             at: datetime, *, notice: bool = False) -> list[SaveOutcome]:
-        """A burst (a sync batch, one delivery) in one group-commit entry; outcomes in the
-        burst's order. Entries queued together are inserted together (`GroupCommit`)."""
-        outcomes: list[SaveOutcome] = await self._commits.run_bulk_many(
-            save_messages, prepare(burst, at, self.db.dialect, self._seen(notice)))
+        """A run of new messages (from a sync batch, or deliveries of one loop turn) as one
+        write: one statement per table. Outcomes in the run's order."""
+        prepared = prepare(burst, at, self.db.dialect, self._seen(notice))
+
+        async def op(conn: AsyncConnection) -> list[SaveOutcome]:
+            return await save_messages(conn, prepared)
+        outcomes = await self._commits.run(op)
         self.inclusion.note_stored()
         return outcomes
 

@@ -162,7 +162,13 @@ async def test_a_run_logs_its_own_context_not_its_callers(harness: Harness) -> N
     with log_context(platform="slack", room="C1", event_id="Ev0"):
         await router.handle([IncomingMessage(Conversation("slack", room), f"1.{n}", "U1", "hi",
                                              at) for n, room in enumerate(("C1", "C2"))])
+    pending = []  # two deliveries of one loop turn: they join one run
+    for n, room in enumerate(("C1", "C2")):
+        msg = IncomingMessage(Conversation("slack", room), f"2.{n}", "U1", "hi", at)
+        with log_context(platform="slack", room=room, event_id=f"Ev{n}"):
+            pending.append(asyncio.create_task(router.handle([msg])))
+    await asyncio.gather(*pending)
     with log_context(platform="slack", room="C1", event_id="Ev9"):
         await router.handle([IncomingMessage(Conversation("slack", "C1"), "1.9", "U1", "x", at)])
-    assert seen == [{"platform": "slack"},
+    assert seen == [{"platform": "slack"}, {"platform": "slack"},
                     {"platform": "slack", "room": "C1", "event_id": "Ev9", "message_id": "1.9"}]
