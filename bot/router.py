@@ -116,6 +116,8 @@ class Router:
 
         A batch of one plain message (a delivery) joins the others handed over in the same
         loop turn: concurrent deliveries are one run, as a sync batch is."""
+        if log.isEnabledFor(logging.DEBUG):  # in the adapter's log context (its event id)
+            log.debug("handling %s", _described(events))
         if len(events) == 1 and self._plain(events[0]):
             return [await self._join(cast(IncomingMessage, events[0]))]
         outcomes = [HANDLED] * len(events)
@@ -233,6 +235,7 @@ class Router:
             return await self._command(msg, name, rest)
 
     async def _command(self, msg: IncomingMessage, name: str, rest: str) -> Outcome:
+        log.debug("handling the command %s", name)
         key = f"command:{msg.where.id}:{msg.message_id}"
         if not await self._svc.storage.claim_event(msg.where.platform, key,
                                                    self._svc.clock.now()):
@@ -335,6 +338,12 @@ def _failure(exc: Exception, event: Event | None) -> Outcome:
     else:
         log.error("could not handle %s", about, exc_info=exc)
     return Outcome(error=exc, outage=outage)
+
+
+def _described(events: Sequence[Event]) -> str:
+    """`IncomingMessage`, or for a batch `12 events: IncomingMessage, ReactionAdded`."""
+    kinds = sorted({type(event).__name__ for event in events})
+    return kinds[0] if len(events) == 1 else f"{len(events)} events: {', '.join(kinds)}"
 
 
 def _run_log_context(msgs: Sequence[IncomingMessage]) -> AbstractContextManager[None]:

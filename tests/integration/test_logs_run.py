@@ -149,8 +149,9 @@ async def _slack_traffic(fake: FakeSlack, url: str) -> list[str]:
 
 
 def _context_of(entries: list[dict[str, str]], event_id: str) -> tuple[str, str]:
-    """Platform and room of the router's line for the event `event_id`."""
-    handled = [e for e in entries if e.get("event_id") == event_id
+    """Platform and room of the router's line for the event `event_id` (the delivery's id,
+    or for a Matrix sync batch, whose events the router gets together, the message's)."""
+    handled = [e for e in entries if event_id in (e.get("event_id"), e.get("message_id"))
                and e["message"].startswith("handling ")]
     assert handled, f"no line about handling {event_id}"
     return handled[0]["platform"], handled[0]["room"]

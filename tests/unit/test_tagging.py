@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.messages import MessageRef
+from bot.errors import NotFound
+from bot.messages import HANDLED, MessageRef, TagsChosen
 from bot.tags import TagSet
 from tests.fakes import Harness
 
@@ -180,3 +181,23 @@ async def test_forget_me_also_takes_back_the_askers_reactions(harness: Harness) 
     assert harness.replies()[-1] == "Done: I erased 0 messages of yours and their tags."
     assert (await harness.storage.tags_of(msg.ref)).issues == ()
     assert await harness.storage.count_messages() == 1  # alice's message stays
+
+
+async def test_tags_chosen_in_a_form_are_stored_and_confirmed_privately(harness: Harness) -> None:
+    msg = await harness.say("an idea without hashtags")
+    chosen = TagsChosen(harness.room, msg.message_id, "bob", (4, 6), ("solution",),
+                        harness.clock.now())
+    assert await harness.router.handle([chosen]) == [HANDLED]
+    assert await harness.storage.tags_of(msg.ref) == TagSet((4, 6), ("solution",))
+    assert harness.sent[-1].kind == "private" and harness.sent[-1].user_id == "bob"
+    assert harness.sent[-1].text.startswith("Tagged to **4. ")
+    await harness.router.handle([chosen])  # chosen again: said so, nothing added
+    assert harness.sent[-1].text.startswith("Already tagged")
+
+
+async def test_tags_chosen_for_a_message_not_stored_fail_with_a_reason(harness: Harness) -> None:
+    [outcome] = await harness.router.handle([TagsChosen(harness.room, "never-seen", "bob", (2,),
+                                                        (), harness.clock.now())])
+    assert isinstance(outcome.error, NotFound) and not outcome.outage
+    assert outcome.error.user_text == harness.svc.tr("tag.unknown_message")
+    assert harness.sent == []
