@@ -96,6 +96,7 @@ async def ingest(url: str, plan: WorkPlan, messages: list[IncomingMessage],
             for start in range(0, len(messages), BURST):
                 await slots.acquire()  # back-pressure, as a busy endpoint would apply
                 group.create_task(burst(messages[start:start + BURST]))
+        await svc.background.settle()  # the consent notices of new members, sent after
     stored = await storage.count_messages()
     await storage.close()
     await engine.dispose()

@@ -128,6 +128,7 @@ class Harness:
                               sender_name=author.capitalize(),
                               permalink=f"https://chat.example/m-{self._count}")
         await self.router.dispatch(msg)
+        await self.svc.background.settle()  # the consent notice it may have brought
         return msg
 
     async def edit(self, message_id: str, text: str, *, author: str = "alice") -> None:

@@ -36,7 +36,7 @@ async def record_message(msg: IncomingMessage, svc: Services) -> None:
     _count_outcomes((msg,), (outcome,), svc)
     if outcome.stored and tags.issues:
         await _acknowledge(msg, tags, svc)
-    await tell_new_members([(msg, outcome)], svc)
+    tell_new_members([(msg, outcome)], svc)
 
 
 async def record_messages(burst: Sequence[IncomingMessage], svc: Services) -> None:
@@ -49,7 +49,7 @@ async def record_messages(burst: Sequence[IncomingMessage], svc: Services) -> No
         if outcome.stored and tags.issues:
             await _acknowledge(msg, tags, svc)
     if SaveOutcome.NEW_MEMBER in outcomes:
-        await tell_new_members([(msg, outcome) for (msg, _), outcome
+        tell_new_members([(msg, outcome) for (msg, _), outcome
                                 in zip(found, outcomes, strict=True)], svc)
 
 
