@@ -72,7 +72,7 @@ async def ingest(url: str, plan: WorkPlan, messages: list[IncomingMessage],
     """Bursts of `BURST` events handed to the router together (`Router.handle`, as the Matrix
     adapter hands over a sync batch), `IN_FLIGHT` bursts at a time; every event is durable
     before its burst returns. `per_event` hands each event over on its own instead, as
-    concurrent Slack deliveries arrive (group commit still writes them as one)."""
+    concurrent Slack deliveries arrive (the router joins them into one run)."""
     settings = Settings(_env_file=None, database_url=url)  # type: ignore[call-arg]
     engine = make_engine(url)
     await upgrade(engine)
@@ -96,6 +96,7 @@ async def ingest(url: str, plan: WorkPlan, messages: list[IncomingMessage],
             for start in range(0, len(messages), BURST):
                 await slots.acquire()  # back-pressure, as a busy endpoint would apply
                 group.create_task(burst(messages[start:start + BURST]))
+        await svc.background.settle()  # the consent notices of new members, sent after
     stored = await storage.count_messages()
     await storage.close()
     await engine.dispose()

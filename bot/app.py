@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# How long shutdown waits for notices still being sent (their claims go stale if cut).
+BACKGROUND_GRACE_SECONDS = 5.0
+
 
 @asynccontextmanager
 async def open_storage(settings: Settings) -> AsyncIterator[Storage]:
@@ -170,6 +173,7 @@ async def _serve(settings: Settings, svc: Services, running: Sequence[Adapter]) 
         raise failures.exceptions[0] from None
     finally:
         await scheduler.shutdown()
+        await svc.background.settle(BACKGROUND_GRACE_SECONDS)  # notices being sent
         if probes is not None:
             await probes.close()
 

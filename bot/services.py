@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
+from bot.background import Background
 from bot.errors import NotAllowed
 from bot.health import Health
 from bot.i18n import Translator, locales
@@ -35,6 +36,8 @@ class Services:
     platforms: tuple[StatusReporter, ...] = ()  # for `status`
     # Its model loads on first use, once per process (the services are built once).
     detector: LanguageDetector = field(default_factory=LanguageDetector)
+    # What handlers start and do not wait for (consent notices); shared by every copy.
+    background: Background = field(default_factory=Background)
 
     @property
     def zone(self) -> ZoneInfo:

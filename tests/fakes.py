@@ -130,6 +130,7 @@ class Harness:
                               sender_name=author.capitalize(),
                               permalink=f"https://chat.example/m-{self._count}")
         await self.handle(msg)
+        await self.svc.background.settle()  # the consent notice it may have brought
         return msg
 
     async def handle(self, event: Event) -> Outcome:

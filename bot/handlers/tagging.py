@@ -41,8 +41,8 @@ async def record_messages(burst: Sequence[IncomingMessage], svc: Services
         if outcome.stored and tags.issues:
             await _acknowledge(msg, tags, svc)
     if SaveOutcome.NEW_MEMBER in outcomes:
-        await tell_new_members([(msg, outcome) for (msg, _), outcome
-                                in zip(found, outcomes, strict=True)], svc)
+        tell_new_members([(msg, outcome) for (msg, _), outcome
+                          in zip(found, outcomes, strict=True)], svc)
     return outcomes
 
 

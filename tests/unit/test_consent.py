@@ -8,16 +8,18 @@ import asyncio
 import csv
 import io
 import json
+from dataclasses import replace
 
 import pytest
 
+from bot.app import build_router
 from bot.handlers.consent import notice_text
 from bot.i18n import Translator
-from bot.messages import Conversation
+from bot.messages import Conversation, IncomingMessage
 from bot.settings import Settings
 from bot.storage import Database, Storage, make_engine
 from bot.workplan import WorkPlan
-from tests.fakes import Harness, Sent
+from tests.fakes import FakeChat, Harness, Sent
 
 ORIGINALS = (
     "نُرِيدُ مَشُورَةً أَوْسَعَ #wp5",  # Arabic with harakat
@@ -181,3 +183,39 @@ async def test_my_data_in_an_unknown_format_says_how_to_write_it(noticing: Harne
     await noticing.say("!my-data pdf")
     assert noticing.replies()[-1].startswith(
         Translator("en")("my_data.format", word="pdf"))
+
+
+class _HeldPrivateSends(FakeChat):
+    """A chat whose private sends wait until released: a slow platform."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = asyncio.Event()
+
+    async def send_private(self, where: Conversation, user_id: str, text: str, *,
+                           reply_to: str | None = None, answer_to: str | None = None
+                           ) -> str | None:
+        await self.release.wait()
+        return await super().send_private(where, user_id, text, reply_to=reply_to,
+                                          answer_to=answer_to)
+
+
+async def test_the_burst_returns_before_the_notice_is_delivered(
+        settings: Settings, plan: WorkPlan, storage: Storage) -> None:
+    """The platform is acknowledged when the burst returns: a slow private send must not
+    hold it. The notice still goes out once, and is recorded once it has."""
+    harness = Harness(settings.model_copy(update={"consent_notice": True}), plan, storage)
+    chat = _HeldPrivateSends()
+    svc = replace(harness.svc, chat=chat)
+    router = build_router(svc)
+    msg = IncomingMessage(harness.room, "m-held", "alice", "Budget first #wp3",
+                          harness.clock.now())
+    await asyncio.wait_for(router.handle([msg]), timeout=5)  # returns with the send held
+    assert await storage.count_messages() == 1
+    assert svc.background.running == 1
+    assert [s.kind for s in chat.sent] == ["react"]  # the tag acknowledged, no notice yet
+    assert (await storage.member_data("test", "alice")).notice_told_at is None
+    chat.release.set()
+    await svc.background.settle()
+    assert [s.kind for s in chat.sent] == ["react", "private"]
+    assert (await storage.member_data("test", "alice")).notice_told_at is not None
