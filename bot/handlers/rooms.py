@@ -3,12 +3,16 @@ rooms)."""
 
 from __future__ import annotations
 
+import logging
+
 from bot.dates import format_day, parse_day
 from bot.errors import UsageError, UserError
 from bot.messages import IncomingMessage, InvitedToRoom
 from bot.room_control import RoomControl
 from bot.router import Args
 from bot.services import Services
+
+log = logging.getLogger(__name__)
 
 DEFAULT_BACKFILL = "30d"
 
@@ -43,7 +47,11 @@ async def answer_invite(invite: InvitedToRoom, svc: Services) -> None:
     anyone else's, with a reason their client shows."""
     if svc.rooms is None or not svc.manages_rooms(invite.where.platform):
         return
-    if await svc.staff.is_staff(invite.where.platform, invite.inviter_id):
-        await svc.rooms.accept_invite(invite.where, follow=not invite.direct)
-    else:
-        await svc.rooms.decline_invite(invite.where, svc.tr("matrix.invite_declined"))
+    try:
+        if await svc.staff.is_staff(invite.where.platform, invite.inviter_id):
+            await svc.rooms.accept_invite(invite.where, follow=not invite.direct)
+        else:
+            await svc.rooms.decline_invite(invite.where, svc.tr("matrix.invite_declined"))
+    except Exception:  # the invite stays pending, answered again later: the batch goes on
+        log.exception("could not answer the invite of %s to %s", invite.inviter_id,
+                      invite.where)

@@ -127,3 +127,15 @@ async def test_an_invite_on_a_platform_without_rooms_is_left_alone(harness: Harn
     rooms = with_rooms(harness)
     await harness.router.handle([InvitedToRoom(Conversation("slack", "C1"), "carol")])
     assert rooms.invites == []
+
+
+async def test_an_invite_that_cannot_be_answered_does_not_fail_the_batch(
+        harness: Harness) -> None:
+    rooms = with_rooms(harness)
+
+    async def unreachable(where: Conversation, *, follow: bool) -> None:
+        raise OSError("homeserver unreachable")
+
+    rooms.accept_invite = unreachable  # type: ignore[method-assign]
+    assert await harness.router.handle([InvitedToRoom(Conversation("test", "!r"), "carol")]) \
+        == [HANDLED]
