@@ -56,10 +56,17 @@ async def insert_values(conn: AsyncConnection, table: Table, columns: Sequence[s
     for column in (*columns, *returning):
         table.c[column]  # noqa: B018 — a KeyError here is a caller's typo, never user data
     one_row = "(" + ", ".join("?" * len(columns)) + ")"
-    per_statement = max(1, MAX_VARIABLES // len(columns))
-    tail = f" RETURNING {', '.join(returning)}" if returning else ""
     driver = (await conn.get_raw_connection()).driver_connection
     assert driver is not None
+    if not returning:
+        # Nothing to read back: one `executemany`, one trip to the driver's thread and one
+        # statement shape, whatever the count (a sync batch's tags are a statement per set
+        # bit of their count otherwise).
+        await driver.executemany(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES "
+                                 f"{one_row} {on_conflict}", rows)
+        return []
+    per_statement = max(1, MAX_VARIABLES // len(columns))
+    tail = f" RETURNING {', '.join(returning)}"
     written: list[tuple[Any, ...]] = []
     start = 0
     for size in statement_sizes(len(rows), per_statement):

@@ -9,7 +9,7 @@ straight to the driver (see `bulk_sqlite`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
 
@@ -37,7 +37,6 @@ _HASHTAG = int(TagSource.HASHTAG)
 # A fresh message has no tags yet, but another replica may have added some: keep every bit.
 _ADD_SOURCES = "ON CONFLICT DO UPDATE SET sources = {table}.sources | excluded.sources"
 
-Stamp = Callable[[datetime], object]
 Row = tuple[object, ...]
 
 
@@ -57,8 +56,9 @@ class NewMessage(NamedTuple):
 def prepare(burst: Sequence[tuple[IncomingMessage, TagSet]], at: datetime, dialect: str,
             notice: consent.Seen | None = None) -> list[NewMessage]:
     """The rows of each message of `burst` with its hashtag tags, stamped for `dialect`."""
-    stamp = _sqlite_stamp() if dialect == "sqlite" else _as_is
+    stamp = bulk_sqlite.sqlite_datetime if dialect == "sqlite" else _as_is
     tagged_at = stamp(at)
+    make = tuple.__new__  # NewMessage's own __new__ is Python, this loop runs per message
     prepared = []
     for msg, tags in burst:
         where, sender = msg.where, msg.sender_id
@@ -66,11 +66,11 @@ def prepare(burst: Sequence[tuple[IncomingMessage, TagSet]], at: datetime, diale
         posted_at = stamp(msg.sent_at)
         row = (*key, _storable(where.name), where.thread_id, sender,
                _storable(msg.sender_name), storable_text(msg.text), msg.permalink,
-               joined_kinds(tags.kinds), posted_at)
-        prepared.append(NewMessage(
-            row, [(*key, issue, _HASHTAG, sender, posted_at, sender, tagged_at)
-                  for issue in tags.issues],
-            [(*key, kind, _HASHTAG) for kind in tags.kinds], at, notice))
+               joined_kinds(tags.kinds) if tags.kinds else None, posted_at)
+        tag_rows = [(*key, issue, _HASHTAG, sender, posted_at, sender, tagged_at)
+                    for issue in tags.issues] if tags.issues else []
+        kind_rows = [(*key, kind, _HASHTAG) for kind in tags.kinds] if tags.kinds else []
+        prepared.append(make(NewMessage, (row, tag_rows, kind_rows, at, notice)))
     return prepared
 
 
@@ -148,15 +148,3 @@ def _storable(text: str | None) -> str | None:
 
 def _as_is(moment: datetime) -> object:
     return moment
-
-
-def _sqlite_stamp() -> Stamp:
-    """SQLite's text for an instant, computed once per distinct instant of a burst."""
-    texts: dict[datetime, object] = {}
-
-    def stamp(moment: datetime) -> object:
-        text = texts.get(moment)
-        if text is None:
-            text = texts[moment] = bulk_sqlite.sqlite_datetime(moment)
-        return text
-    return stamp
