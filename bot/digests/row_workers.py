@@ -16,6 +16,7 @@ import asyncio
 import os
 import pickle
 import shutil
+import signal
 import sqlite3
 import struct
 import sys
@@ -182,6 +183,9 @@ def _render(connection: sqlite3.Connection, renders: dict[bytes, Render], job: J
 def serve(database: str) -> None:
     """The worker's loop: a job in, its text to its file, an answer out, until the input
     closes."""
+    # Ctrl-C in a terminal reaches the whole process group: the exporting process stops its
+    # workers itself, without a traceback from each.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     sys.stdout = sys.stderr  # a stray print must not corrupt the answers
     connection = sqlite3.connect(database)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import pickle
+import signal
 import subprocess
 import sys
 import tempfile
@@ -203,3 +204,23 @@ def test_a_worker_imports_neither_sqlalchemy_nor_the_rest_of_the_bot() -> None:
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           check=True)
     assert done.stdout.strip() == "[]"
+
+
+async def test_a_worker_leaves_ctrl_c_to_the_exporting_process(harness: Harness,
+                                                               started: list[Any]) -> None:
+    """Ctrl-C reaches a terminal's whole process group; the worker goes on until it is told
+    to stop (no traceback from each worker)."""
+    database = harness.storage.db.sqlite_file
+    assert database is not None
+    worker = await row_workers._Worker.start(database)
+    try:
+        job = row_workers.Job(0, pickle.dumps(partial(records, "")), "SELECT 1 WHERE 0", (),
+                              frozenset())
+        await worker.run(job, os.path.join(tempfile.gettempdir(), "warm-up"))  # it is serving
+        worker._process.send_signal(signal.SIGINT)
+        await worker.run(job, os.path.join(tempfile.gettempdir(), "after"))
+        assert worker._process.returncode is None
+    finally:
+        worker.stop(kill=False)
+        await worker.wait()
+    assert worker._process.returncode == 0
