@@ -78,7 +78,8 @@ async def in_order(database: str, jobs: Sequence[Job], workers: int
                     if not waiting.done():
                         waiting.set_exception(exc)
                 return
-            done[index].set_result(None)
+            if not done[index].done():  # not failed meanwhile by another worker's failure
+                done[index].set_result(None)
 
     finished = False
     try:
