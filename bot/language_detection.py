@@ -10,6 +10,8 @@ costs, so it runs in the `detect-languages` job rather than on the ingest path.
 
 from __future__ import annotations
 
+import copy
+import functools
 import re
 import threading
 from collections.abc import Sequence
@@ -29,8 +31,8 @@ def base_language(locale: str) -> str:
 
 
 class LanguageDetector:
-    """Loads the model on first use (about a second), once per process; thread-safe, so that
-    the job can detect in a worker thread."""
+    """Thread-safe, so that the job can detect in a worker thread. The model is read once per
+    process (see `_full_model`); each detector restricts its own copy to its languages."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -51,8 +53,9 @@ class LanguageDetector:
 
     def _restricted(self, languages: tuple[str, ...]) -> Any:
         if self._identifier is None:
-            from py3langid.langid import MODEL_FILE, LanguageIdentifier  # ~1 s: on first use
-            self._identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+            # A shallow copy shares the model's arrays, which py3langid only reads;
+            # `set_languages` rebinds the copy's own attributes to slices of them.
+            self._identifier = copy.copy(_full_model())
         if languages != self._languages:
             known = [code for code in languages if code in self._identifier.labels]
             if not known:
@@ -60,3 +63,20 @@ class LanguageDetector:
             self._identifier.set_languages(known)
             self._languages = languages
         return self._identifier
+
+
+_MODEL_LOCK = threading.Lock()  # two first detections at once read the model once
+
+
+def _full_model() -> Any:
+    with _MODEL_LOCK:
+        return _load_full_model()
+
+
+@functools.cache
+def _load_full_model() -> Any:
+    """py3langid's identifier over all its languages, read from its wheel on first use (about
+    a second of decompressing), then kept: every detector in the process copies it (there is
+    one per `Services`, so one per test, or per bot when a process runs several)."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)

@@ -1,13 +1,18 @@
 """The digest as CSV (RFC 4180) for a spreadsheet: one row per input and issue, every field
-quoted, formula-looking cells made inert (`escaping`)."""
+quoted, formula-looking cells made inert (`escaping`). At run time it imports only the
+escaping rules: `records` is also run by an export's worker processes (`row_workers`)."""
 
 from __future__ import annotations
 
 from contextlib import aclosing
+from functools import partial
+from typing import TYPE_CHECKING
 
 from bot.digests.escaping import csv_cell, csv_line, csv_quoted
-from bot.digests.export_head import ExportSource, Head, Write
-from bot.storage.digest_queries import ExportRow
+
+if TYPE_CHECKING:
+    from bot.digests.export_head import ExportSource, Head, Write
+    from bot.storage.digest_queries import ExportRow
 
 CSV_COLUMNS = ("issue", "issue_title", "kinds", "posted_at", "author", "author_id", "platform",
                "channel", "message_id", "permalink", "text", "language", "group")
@@ -20,16 +25,16 @@ async def write_csv(source: ExportSource, head: Head, out: Write) -> None:
     # A byte-order mark: spreadsheets (Excel) then read the file as UTF-8, so Arabic, Chinese
     # and accents open intact instead of in the system's legacy code page.
     await out(UTF8_BOM + csv_line(CSV_COLUMNS))
-    for issue in head.issues:
-        # The issue's own cells are the same on every row: rendered once.
-        leading = f'"{issue.number}","{csv_cell(issue.title.get(source.tr.locale))}","'
-        async with aclosing(source.storage.digests.stream_export_rows(
-                head.scope.filters, issue.number)) as batches:
-            async for rows in batches:
-                await out(_lines(leading, rows))
+    # The issue's own cells are the same on every row: rendered once.
+    parts = [(issue.number, partial(records, f'"{issue.number}",'
+                                             f'"{csv_cell(issue.title.get(source.tr.locale))}","'))
+             for issue in head.issues]
+    async with aclosing(source.rendered_rows(head.scope.filters, parts)) as chunks:
+        async for _, text in chunks:
+            await out(text)
 
 
-def _lines(leading: str, rows: list[ExportRow]) -> str:
+def records(leading: str, rows: list[ExportRow]) -> str:
     """The rows' records, each after `leading`: one comprehension, no call per row beyond the
     cells' own (a million rows are the export's whole cost)."""
     return "".join([

@@ -4,20 +4,31 @@ them imports another."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import pickle
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.digest_values import IssueFigures, PlanColumns
+from bot.digest_values import DigestFilters, IssueFigures, PlanColumns
+from bot.digests import row_workers
 from bot.digests.build import DigestScope, chosen_issues, empty_figures, figures_by_issue
 from bot.i18n import Translator
 from bot.lens.build import find_gaps, read_lens
 from bot.lens_values import Gaps, IssueLens
 from bot.storage import Storage
+from bot.storage.digest_queries import ExportRow
 from bot.workplan import Issue, WorkPlan
 
 Write = Callable[[str], Awaitable[None]]
+# Formats a batch of an issue's rows; picklable, and its module light (`row_workers`).
+Render = Callable[[list[ExportRow]], str]
+
+# Worker processes read and format an export in ranges of this many rows, when it has at
+# least `WORKERS_FROM` ranges (below, starting them costs more than they save).
+ROWS_PER_RANGE = 10_000
+WORKERS_FROM = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,3 +76,25 @@ class ExportSource:
         counted = await figures_by_issue(self.storage, scope) if figures else {}
         return Head(scope, now, tuple(chosen_issues(self.plan, scope.filters)),
                     await self.storage.digests.plan_columns(self.plan), counted)
+
+    async def rendered_rows(self, filters: DigestFilters, parts: Sequence[tuple[int, Render]]
+                            ) -> AsyncGenerator[tuple[int, str]]:
+        """Each issue's rows (newest first, `stream_export_rows`) formatted by its render, as
+        (issue, text), issue after issue. A big export of an SQLite file is read and
+        formatted by worker processes, a range each (`row_workers`); the text is the same."""
+        workers = row_workers.available_workers()
+        reads = (await self.storage.digests.export_reads(
+            filters, [issue for issue, _ in parts], ROWS_PER_RANGE) if workers > 1 else None)
+        if reads is None or len(reads.statements) < WORKERS_FROM:
+            for issue, render in parts:
+                async with aclosing(self.storage.digests.stream_export_rows(
+                        filters, issue)) as batches:
+                    async for rows in batches:
+                        yield issue, render(rows)
+            return
+        renders = {issue: pickle.dumps(render) for issue, render in parts}
+        jobs = [row_workers.Job(issue, renders[issue], sql, values, reads.hidden)
+                for issue, sql, values in reads.statements]
+        async with aclosing(row_workers.in_order(reads.database, jobs, workers)) as results:
+            async for issue, text in results:
+                yield issue, text

@@ -7,9 +7,8 @@ import asyncio
 import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Generic, TypeVar
-from zoneinfo import ZoneInfo
 
 from babel import Locale
 
@@ -18,11 +17,11 @@ from bot.digest_values import PLAN_COLUMNS
 from bot.digests.build import DigestScope, chosen_issues, kind_order
 from bot.digests.chart import legend, weekly_chart
 from bot.digests.chat_text import FULL_TEXT
-from bot.digests.escaping import html_attribute, html_text, visible
+from bot.digests.escaping import html_attribute
 from bot.digests.export_head import ExportSource, Head, Write
+from bot.digests.html_entries import Entries, LocalMinutes
 from bot.lens.html import LENS_STYLE, lens_section
 from bot.lookup import kind_title
-from bot.storage.digest_queries import ExportRow
 from bot.workplan import Issue
 
 _T = TypeVar("_T")
@@ -128,12 +127,12 @@ async def _entry_chunks(source: ExportSource, scope: DigestScope
     """Every chosen issue's entries, newest first, as (issue, text) chunks."""
     tr, plan = source.tr, source.plan
     titles = {key: html_attribute(kind_title(plan, tr, key)) for key in kind_order(plan)}
-    entries = _Entries(LocalMinutes(source.zone), html_attribute(tr("digest.source")), titles)
-    for issue in chosen_issues(plan, scope.filters):
-        async with aclosing(source.storage.digests.stream_export_rows(
-                scope.filters, issue.number)) as batches:
-            async for rows in batches:
-                yield issue.number, entries.render(rows)
+    entries = Entries(LocalMinutes(source.zone), html_attribute(tr("digest.source")), titles,
+                      FULL_TEXT)
+    parts = [(issue.number, entries.render) for issue in chosen_issues(plan, scope.filters)]
+    async with aclosing(source.rendered_rows(scope.filters, parts)) as chunks:
+        async for chunk in chunks:
+            yield chunk
 
 
 class _Started(Generic[_T]):
@@ -190,100 +189,3 @@ async def _articles(shown: list[Issue], entries: AsyncIterator[tuple[int, str]],
     await open_through(None)
     if opened:
         await out("</ol></article>")
-
-
-class _Entries:
-    """Renders rows as `<li>` entries; what repeats from row to row (the labels of a set of
-    kinds, the local hour) is rendered once."""
-
-    def __init__(self, local: LocalMinutes, source: str, kind_titles: dict[str, str]) -> None:
-        self._local = local
-        self._source = source  # escaped already, as `kind_titles` are
-        self._labels = _KindLabels(kind_titles)
-
-    def render(self, rows: list[ExportRow]) -> str:
-        labels, local = self._labels, self._local.of_stored
-        return "".join([
-            f'<li><span class="who">{html_text(sender_name or sender_id)}'
-            f"{_group(group)} · "
-            f"{html_text(conversation_name or conversation_id)} · {local(posted_at)}"
-            f"{self._link(permalink)}</span>{labels[kinds]}"
-            f'<div class="text" dir="auto"{_lang(language)}>'
-            f"{html_text(visible(text[:FULL_TEXT]))}</div></li>"
-            for (_platform, conversation_id, _message_id, conversation_name, sender_id,
-                 sender_name, text, posted_at, permalink, kinds, language, group) in rows])
-
-    def _link(self, permalink: str | None) -> str:
-        # Only web links become anchors: a `javascript:` permalink must not run.
-        if permalink and permalink[:8].lower().startswith(("https://", "http://")):
-            return f' <a href="{html_attribute(permalink)}" rel="noopener">{self._source}</a>'
-        return ""
-
-
-def _group(group: str | None) -> str:
-    return f' <span class="group">({html_text(group)})</span>' if group else ""
-
-
-def _lang(language: str | None) -> str:
-    """The entry's own `lang` (screen readers pronounce it right); none when not known."""
-    if not language or language == "und" or not language.isalpha():
-        return ""
-    return f' lang="{language}"'
-
-
-class _KindLabels(dict[str | None, str]):
-    """A row's kinds (keys joined by spaces, or None) → their label spans, each set of kinds
-    rendered on first sight only."""
-
-    _MAX_SETS = 10_000  # only kinds the plan does not know make more than a few
-
-    def __init__(self, titles: dict[str, str]) -> None:
-        super().__init__()
-        self._titles = titles  # escaped already
-
-    def __missing__(self, kinds: str | None) -> str:
-        if len(self) >= self._MAX_SETS:
-            self.clear()
-        self[kinds] = spans = "".join([
-            f'<span class="kind">{self._titles.get(kind) or html_attribute(kind)}</span>'
-            for kind in (kinds or "").split(" ") if kind])
-        return spans
-
-
-class LocalMinutes:
-    """`2019-10-02 10:05` in a zone, fast: the local hour is found once per hour of UTC time,
-    and each row only adds its minutes. The cache holds one entry per hour of the period seen
-    (at most `_MAX_HOURS`), not per input."""
-
-    _MAX_HOURS = 50_000  # about five years
-
-    def __init__(self, zone: ZoneInfo) -> None:
-        self._zone = zone
-        # UTC hour (`2019-10-02 14`) → its local hour with the colon (`2019-10-02 10:`), or
-        # "" when the offset is not whole hours all through that hour.
-        self._hours: dict[str, str] = {}
-
-    def of_stored(self, stored: str) -> str:
-        """The local minute of a row's UTC text (`2019-10-02 14:05:00.000000`)."""
-        hour = self._hours.get(stored[:13])
-        if hour is None:
-            hour = self._local_hour(stored[:13])
-        if hour:
-            return hour + stored[14:16]
-        return self.format(datetime.fromisoformat(stored).replace(tzinfo=UTC))
-
-    def _local_hour(self, utc_hour: str) -> str:
-        if len(self._hours) >= self._MAX_HOURS:
-            self._hours.clear()
-        start = datetime.fromisoformat(utc_hour + ":00").replace(tzinfo=UTC)
-        offsets = {moment.astimezone(self._zone).utcoffset() or timedelta(0)
-                   for moment in (start, start + timedelta(minutes=59))}
-        # A zone whose offset changes inside this hour, or has minutes (India, Nepal,
-        # Newfoundland), takes the exact way for each row.
-        whole = len(offsets) == 1 and not offsets.pop() % timedelta(hours=1)
-        local = self.format(start)[:14] if whole else ""
-        self._hours[utc_hour] = local
-        return local
-
-    def format(self, instant: datetime) -> str:
-        return instant.astimezone(self._zone).isoformat(" ", "minutes")[:16]

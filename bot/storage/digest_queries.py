@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -264,9 +264,60 @@ async def stream_issue(conn: AsyncConnection, filters: DigestFilters, issue: int
                     sender_name, text, posted_at, permalink, kinds, language, group) in rows]
 
 
-def _issue_query(filters: DigestFilters, issue: int, *columns: Any) -> Select[Any]:
+def _issue_query(filters: DigestFilters, issue: int | ColumnElement[int], *columns: Any
+                 ) -> Select[Any]:
     """One issue's rows, newest first: a backward range scan of the (issue, posted_at) index.
-    Hidden inputs are left to the caller (few: dropped by key, no probe per row)."""
+    Hidden inputs are left to the caller (few: dropped by key, no probe per row). Inputs
+    posted at the same instant come in the index's order, named so that it holds whatever
+    plan a filter makes and whichever range of the issue is read (`export_reads`)."""
     return (_with_groups(select(*columns).join(MESSAGES, _same_message(MESSAGES)))
             .where(TAGS.c.issue == issue, *_conditions(filters, exclude_hidden=False))
-            .order_by(TAGS.c.posted_at.desc()))
+            .order_by(TAGS.c.posted_at.desc(), TAGS.c.platform.desc(),
+                      TAGS.c.conversation_id.desc(), TAGS.c.message_id.desc()))
+
+
+@dataclass(frozen=True, slots=True)
+class ExportReads:
+    """An export's rows as statements that each read a range of them, for worker processes
+    with their own connections to the SQLite file: all ranges' rows, one range after the
+    other, are `stream_export_rows`' rows of each issue in turn, hidden ones included."""
+
+    database: str
+    hidden: frozenset[tuple[str, str, str]]
+    statements: list[tuple[int, str, tuple[Any, ...]]]  # (issue, SQL, its values)
+
+
+async def export_reads(conn: AsyncConnection, database: str, filters: DigestFilters,
+                       issues: Sequence[int], rows_per_range: int) -> ExportReads:
+    """The reads of `database`, the SQLite file `conn` is connected to."""
+    # Ranges of posted_at: newest ≥ posted_at > the next range's newest. Every input posted
+    # at one instant falls in one range; "" is below every stored time.
+    # Placeholder values: compiling a filter's `IN` list renders every value in place.
+    ranged = _issue_query(filters, bindparam("issue", 0), *EXPORT_COLUMNS).where(
+        TAGS.c.posted_at <= bindparam("newest", ""), TAGS.c.posted_at > bindparam("older_than", ""))
+    sql, bound = read_sqlite.driver_statement(ranged, conn.dialect)
+    statements: list[tuple[int, str, tuple[Any, ...]]] = []
+    for issue in issues:
+        tops = await _range_tops(conn, filters, issue, rows_per_range)
+        statements.extend(
+            (issue, sql, bound({"issue": issue, "newest": top, "older_than": below}))
+            for top, below in zip(tops, [*tops[1:], ""][:len(tops)], strict=True))
+    return ExportReads(database, frozenset(await hidden_keys(conn)), statements)
+
+
+async def _range_tops(conn: AsyncConnection, filters: DigestFilters, issue: int, n: int
+                      ) -> list[str]:
+    """The newest posted_at text of each range of about `n` of the issue's tags, newest
+    range first: from the (issue, posted_at) index alone, one step of `n` at a time."""
+    within = (TAGS.c.issue == issue, *_posted_within(filters))
+    top = await read_sqlite.first_value(
+        conn, *read_sqlite.for_driver(select(func.max(TAGS.c.posted_at)).where(*within),
+                                      conn.dialect))
+    step = (select(TAGS.c.posted_at).where(*within, TAGS.c.posted_at < bindparam("below", ""))
+            .order_by(TAGS.c.posted_at.desc()).limit(1).offset(n - 1))
+    sql, bound = read_sqlite.driver_statement(step, conn.dialect)
+    tops: list[str] = []
+    while top is not None:
+        tops.append(top)
+        top = await read_sqlite.first_value(conn, sql, bound({"below": top}))
+    return tops

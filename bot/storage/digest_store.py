@@ -75,6 +75,17 @@ class DigestStore:
             async for batch in digest_queries.stream_export_rows(conn, filters, issue):
                 yield batch
 
+    async def export_reads(self, filters: DigestFilters, issues: list[int], rows_per_range: int
+                           ) -> digest_queries.ExportReads | None:
+        """The export's rows as statements over ranges, for worker processes (SQLite files
+        only: `digest_queries.export_reads`)."""
+        database = self._db.sqlite_file
+        if database is None:
+            return None
+        async with self._db.read() as conn:
+            return await digest_queries.export_reads(conn, database, filters, issues,
+                                                     rows_per_range)
+
     # Since last digest -----------------------------------------------------------------------
 
     async def cursor(self, platform: str, staff_id: str) -> datetime | None:

@@ -6,7 +6,7 @@ truth, values bound, never interpolated), only the rows skip its result layer.""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,9 +27,23 @@ def read_datetime(text: str) -> datetime:
 
 def for_driver(query: Select[Any], dialect: Dialect) -> tuple[str, tuple[Any, ...]]:
     """The statement's SQL and its values in order, as the `sqlite3` driver takes them."""
-    compiled = query.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
-    params = compiled.construct_params()
-    return str(compiled), tuple(_bound(params[name]) for name in compiled.positiontup or ())
+    sql, bound = driver_statement(query, dialect)
+    return sql, bound(None)
+
+
+def driver_statement(query: Select[Any], dialect: Dialect
+                     ) -> tuple[str, Callable[[dict[str, Any] | None], tuple[Any, ...]]]:
+    """The statement's SQL, compiled once, and a function giving its values in order for
+    values of its `bindparam`s by name (a statement run for many ranges). An `IN` list of
+    the statement's own values is rendered in place, the same for every run."""
+    compiled = query.compile(dialect=dialect)
+    sql = compiled.construct_expanded_state(escape_names=False).statement
+
+    def bound(values: dict[str, Any] | None) -> tuple[Any, ...]:
+        state = compiled.construct_expanded_state(values, escape_names=False)
+        return tuple(_bound(value) for value in state.positional_parameters)
+
+    return sql, bound
 
 
 async def stream_rows(conn: AsyncConnection, query: Select[Any], batch: int
@@ -44,3 +58,12 @@ async def stream_rows(conn: AsyncConnection, query: Select[Any], batch: int
             yield rows
     finally:
         await cursor.close()
+
+
+async def first_value(conn: AsyncConnection, sql: str, values: tuple[Any, ...]) -> Any:
+    """The first column of the statement's first row (as the driver reads it), or None."""
+    driver = (await conn.get_raw_connection()).driver_connection
+    assert driver is not None
+    async with driver.execute(sql, values) as cursor:
+        row = await cursor.fetchone()
+    return None if row is None else row[0]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SHIPPED_PLAN
+from tests.support.bot_environment import bot_environment
 
 pytestmark = pytest.mark.integration
 
@@ -18,8 +18,7 @@ PLENARY = str(Path(sys.executable).with_name("plenary"))
 
 
 def plenary(*args: str, cwd: Path, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("PLENARY_")}
-    environment.update(env)
+    environment = bot_environment(**env)
     return subprocess.run([PLENARY, *args], input=stdin, capture_output=True, text=True,
                           cwd=cwd, env=environment, timeout=60, check=False)
 

@@ -4,6 +4,7 @@ cursors, streamed entries and the scheduled digest's delivery claims."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -78,3 +79,28 @@ async def test_one_claim_wins_and_a_stale_claim_can_be_taken_over(any_storage: S
     assert not await any_storage.digests.claim_delivery(start, end, "post",
                                                         later + timedelta(hours=1), lease)
     assert await any_storage.digests.claim_delivery(start, end, "mail", later, lease)
+
+
+async def test_inputs_posted_at_one_instant_come_in_one_order_in_every_range(
+        any_storage: Storage) -> None:
+    """Ties of posted_at come in key order (newest key first) on both backends; on an SQLite
+    file the export's ranges for worker processes read the same rows in the same order,
+    each instant in one range."""
+    for n in range(9):
+        at = T0 if n < 7 else T0 + timedelta(hours=n)
+        where = ROOM if n % 2 else OTHER
+        await any_storage.save_message(IncomingMessage(where, f"m{n}", "U1", f"t{n}", at),
+                                       TagSet((3,)), at)
+    streamed = [(e.ref.conversation_id, e.ref.message_id) async for batch in
+                any_storage.digests.stream_issue(DigestFilters(), 3) for e in batch]
+    ties = sorted(streamed[2:], reverse=True)
+    assert streamed == [("C2", "m8"), ("C1", "m7"), *ties] and len(ties) == 7
+    reads = await any_storage.digests.export_reads(DigestFilters(), [3], 2)
+    if any_storage.db.dialect == "postgresql":
+        assert reads is None  # workers read SQLite files only
+        return
+    assert reads is not None and reads.hidden == frozenset()
+    with sqlite3.connect(reads.database) as connection:
+        ranges = [[(row[1], row[2]) for row in connection.execute(sql, values)]
+                  for issue, sql, values in reads.statements if issue == 3]
+    assert ranges == [streamed[:2], ties]

@@ -4,7 +4,6 @@ beside the console chat; a post delivered over LMTP shows in a staff digest of i
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import smtplib
 import socket
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.bot_environment import bot_environment
 from tests.support.mail_archives import post
 
 pytestmark = pytest.mark.integration
@@ -45,10 +45,10 @@ async def _line_with(stream: asyncio.StreamReader, text: str) -> str:
 
 async def test_plenary_run_listens_for_list_mail_beside_the_chat(tmp_path: Path) -> None:
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PLENARY_")}
-    env.update(PLENARY_MAIL_LISTEN=f"127.0.0.1:{port}", PLENARY_MAIL_ACCEPT="emm.lists.example.org",
-               PLENARY_STAFF="carol", PLENARY_LIST_ARCHIVE_URL="https://lists.example.org/"
-               "archives/{list}/{message_id}")
+    env = bot_environment(
+        PLENARY_MAIL_LISTEN=f"127.0.0.1:{port}", PLENARY_MAIL_ACCEPT="emm.lists.example.org",
+        PLENARY_STAFF="carol",
+        PLENARY_LIST_ARCHIVE_URL="https://lists.example.org/archives/{list}/{message_id}")
     process = await asyncio.create_subprocess_exec(
         PLENARY, "run", cwd=tmp_path, env=env, stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)

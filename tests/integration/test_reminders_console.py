@@ -4,7 +4,6 @@ and a restart on the same database does not post it again."""
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -14,6 +13,7 @@ import pytest
 import yaml
 
 from tests.conftest import SHIPPED_PLAN
+from tests.support.bot_environment import bot_environment
 
 pytestmark = pytest.mark.integration
 
@@ -62,10 +62,10 @@ class Running:
 
 
 async def start(tmp_path: Path, plan: Path) -> Running:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PLENARY_")}
-    env.update(PLENARY_WORKPLAN=str(plan), PLENARY_TICK_SECONDS="1", PLENARY_LOG_LEVEL="DEBUG",
-               PLENARY_TIMEZONE="UTC",
-               PLENARY_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'plenary.db'}")
+    env = bot_environment(
+        PLENARY_WORKPLAN=str(plan), PLENARY_TICK_SECONDS="1", PLENARY_LOG_LEVEL="DEBUG",
+        PLENARY_TIMEZONE="UTC",
+        PLENARY_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'plenary.db'}")
     process = await asyncio.create_subprocess_exec(
         PLENARY, "run", cwd=tmp_path, env=env, stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)

@@ -5,13 +5,13 @@ cannot be reached is waited for with back-off and one line per try."""
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support.bot_environment import bot_environment
 from tests.support.fake_slack import FakeSlack
 
 pytestmark = pytest.mark.integration
@@ -25,8 +25,7 @@ async def run_plenary(cwd: Path, *, seconds: float = 60, until: tuple[str, int] 
     """Run `plenary run` with only these PLENARY_* settings; its exit code (None when still
     running after `seconds`, or once `until`'s text has been logged that many times, then
     stopped) and its standard error."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("PLENARY_")}
-    environment.update({"PLENARY_DATABASE_URL": SQLITE, **env})
+    environment = bot_environment(**{"PLENARY_DATABASE_URL": SQLITE, **env})
     process = await asyncio.create_subprocess_exec(
         PLENARY, "run", cwd=cwd, env=environment, stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from bot.storage import Database, SaveOutcome, Storage, make_engine
 from bot.storage.sql import is_message
 from bot.storage.tables import KINDS, MESSAGES
 from bot.tags import TagSet, TagSource
+from tests.conftest import fresh_storage
 
 pytestmark = pytest.mark.integration
 
@@ -177,8 +179,10 @@ async def test_text_with_nul_and_long_ids_round_trips(any_storage: Storage) -> N
 
 
 async def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys(
-        storage: Storage) -> None:
-    async with storage.db.read() as conn:
+        tmp_path: Path) -> None:
+    # Not the `storage` fixture: the unit tests' engine commits without waiting for the disk.
+    async with fresh_storage(f"sqlite+aiosqlite:///{tmp_path}/tuned.db") as storage, \
+            storage.db.read() as conn:
         pragmas = {name: (await conn.exec_driver_sql(f"PRAGMA {name}")).scalar_one()
                    for name in ("journal_mode", "busy_timeout", "foreign_keys", "synchronous")}
     assert pragmas == {"journal_mode": "wal", "busy_timeout": 30000, "foreign_keys": 1,

@@ -18,7 +18,7 @@ from bot.digest_values import DigestEntry, DigestFilters
 from bot.digests.build import DigestScope, kind_order
 from bot.digests.escaping import FORMULA_START, INVISIBLE
 from bot.digests.exports import Exporter
-from bot.digests.html_export import LocalMinutes
+from bot.digests.html_entries import LocalMinutes
 from bot.lookup import kind_title
 from bot.messages import Conversation, IncomingMessage, MessageRef
 from bot.tags import TagSet, TagSource

@@ -187,7 +187,7 @@ def test_html_times_are_local_across_daylight_saving_changes() -> None:
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from bot.digests.html_export import LocalMinutes
+    from bot.digests.html_entries import LocalMinutes
 
     local = LocalMinutes(ZoneInfo("America/Toronto"))
     cases = {"2019-11-03T05:59:00+00:00": "2019-11-03 01:59",  # EDT

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot import workplan
 from bot.errors import ConfigError
 from bot.settings import default_workplan_path
 from bot.workplan import WorkPlan, load_workplan
@@ -82,7 +83,18 @@ def test_a_bad_plan_is_one_line_naming_file_path_and_problem(
     assert re.search(message, text), text
 
 
-def test_not_yaml_and_missing_files_are_config_errors(tmp_path: Path) -> None:
+def test_the_plan_is_parsed_by_libyaml_with_the_same_result_as_pure_python(
+        plan: WorkPlan, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert yaml.__with_libyaml__  # PyYAML's binary wheels bundle it
+    assert workplan.YAML_LOADER is yaml.CSafeLoader
+    monkeypatch.setattr(workplan, "YAML_LOADER", yaml.SafeLoader)
+    assert load_workplan(SHIPPED_PLAN) == plan
+
+
+@pytest.mark.parametrize("loader", [yaml.SafeLoader, yaml.CSafeLoader])
+def test_not_yaml_and_missing_files_are_config_errors(
+        tmp_path: Path, loader: type[yaml.SafeLoader], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(workplan, "YAML_LOADER", loader)
     broken = tmp_path / "broken.yaml"
     broken.write_text("issues: [\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"broken\.yaml: line \d+: not valid YAML"):
