@@ -34,6 +34,9 @@ from tests.unit.test_digest_escaping import _export, _seed
 
 ALL = DigestScope(DigestFilters(), "all time")
 
+# Each test starts real worker processes (the OS's, not ours to fake): integration by nature.
+pytestmark = pytest.mark.integration
+
 
 @pytest.fixture
 def started(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[list[Any]]:
