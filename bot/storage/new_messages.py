@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.messages import IncomingMessage
 from bot.storage import bulk_sqlite, consent
+from bot.storage.author_groups import groups_of
 from bot.storage.records import SaveOutcome
 from bot.storage.sql import (
     insert_ignoring_duplicates,
@@ -29,7 +30,8 @@ from bot.tags import TagSet, TagSource
 KEY = ("platform", "conversation_id", "message_id")
 MESSAGE_COLUMNS = (*KEY, "conversation_name", "thread_id", "sender_id", "sender_name", "text",
                    "permalink", "kinds", "posted_at")
-TAG_COLUMNS = (*KEY, "issue", "sources", "sender_id", "posted_at", "tagged_by", "tagged_at")
+TAG_COLUMNS = (*KEY, "issue", "sources", "sender_id", "posted_at", "tagged_by", "tagged_at",
+               "group_key")  # a new message's language is not known yet: NULL
 KIND_COLUMNS = (*KEY, "kind", "sources")
 _HASHTAG = int(TagSource.HASHTAG)
 # A fresh message has no tags yet, but another replica may have added some: keep every bit.
@@ -64,6 +66,8 @@ async def save_messages(conn: AsyncConnection, items: Sequence[NewMessage]) -> l
     outcomes: list[SaveOutcome] = []
     tag_rows: list[tuple[object, ...]] = []
     kind_rows: list[tuple[object, ...]] = []
+    groups = await groups_of(conn, {(item.msg.where.platform, item.msg.sender_id)
+                                    for item in items if item.tags.issues})
     for item, row in zip(items, rows, strict=True):
         key = row[:3]
         if key not in inserted:
@@ -72,7 +76,8 @@ async def save_messages(conn: AsyncConnection, items: Sequence[NewMessage]) -> l
         inserted.discard(key)
         outcomes.append(SaveOutcome.NEW)
         sender, posted_at, tagged_at = item.msg.sender_id, row[-1], stamp(item.at)
-        tag_rows += [(*key, issue, _HASHTAG, sender, posted_at, sender, tagged_at)
+        group = groups.get((key[0], sender)) if groups else None
+        tag_rows += [(*key, issue, _HASHTAG, sender, posted_at, sender, tagged_at, group)
                      for issue in item.tags.issues]
         kind_rows += [(*key, kind, _HASHTAG) for kind in item.tags.kinds]
     await _insert(conn, TAGS, TAG_COLUMNS, tag_rows, _ADD_SOURCES.format(table="tags"))

@@ -1,0 +1,45 @@
+"""Authors' stakeholder groups as the writes of tags copy them (`TagRow.group_key`).
+
+A tag takes its author's group when it is written, and `iam` rewrites the author's tags: on
+PostgreSQL two replicas could cross (a burst reads no group, `iam` rewrites the tags it can
+see, the burst commits its tags without the group), so writers of tags hold a shared lock
+for their transaction and a change of group an exclusive one. SQLite has one writer at a
+time already."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.storage.models_inclusion import MEMBER_GROUPS
+
+# The advisory lock's key: any constant no other lock of this database uses ("plen").
+_LOCK = 0x706C656E
+_BOUNDED = 500  # bounded IN lists on every backend
+
+
+async def lock_for_change(conn: AsyncConnection) -> None:
+    """Wait for the transactions writing tags with a group read before this one's change."""
+    if conn.dialect.name == "postgresql":
+        await conn.execute(select(func.pg_advisory_xact_lock(_LOCK)))
+
+
+async def groups_of(conn: AsyncConnection, members: Collection[tuple[str, str]]
+                    ) -> dict[tuple[str, str], str]:
+    """The group of each of these (platform, user id) that declared one, read in the
+    caller's write transaction (see the module's docstring)."""
+    if not members:
+        return {}
+    if conn.dialect.name == "postgresql":
+        await conn.execute(select(func.pg_advisory_xact_lock_shared(_LOCK)))
+    found: dict[tuple[str, str], str] = {}
+    wanted = list(members)
+    for start in range(0, len(wanted), _BOUNDED):
+        rows = await conn.execute(
+            select(MEMBER_GROUPS.c.platform, MEMBER_GROUPS.c.user_id, MEMBER_GROUPS.c.group_key)
+            .where(tuple_(MEMBER_GROUPS.c.platform, MEMBER_GROUPS.c.user_id)
+                   .in_(wanted[start:start + _BOUNDED])))
+        found.update({(platform, user): group for platform, user, group in rows})
+    return found
