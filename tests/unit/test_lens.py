@@ -185,3 +185,17 @@ async def test_a_nudge_that_failed_to_post_is_tried_again(plan: WorkPlan, storag
     assert harness.sent == []
     await post_nudges(harness.svc)
     assert [s.text[:28] for s in harness.sent] == ["Nothing has been said here a"]
+
+
+async def test_an_entry_keeps_the_language_it_was_given_when_its_author_changes_theirs(
+        harness: Harness) -> None:
+    """An entry's language is decided once, by the job (the author's declared one then,
+    else detected): a later `lang` changes what the author reads, not their past entries."""
+    await harness.say("Share interpreters between sessions #wp3", author="alice")
+    await fill_languages(harness.svc)
+    await harness.say("!lang es", author="alice")
+    await harness.say("ok #wp3", author="alice")
+    await fill_languages(harness.svc)
+    counts, _ = await harness.storage.inclusion.lens_counts([3])
+    assert {c.value: c.inputs for c in counts if c.dimension is Dimension.LANGUAGE} == {
+        "en": 1, "es": 1}
