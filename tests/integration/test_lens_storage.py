@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from bot.lens_values import UNDECLARED, UNDETERMINED, Dimension, LensCount
 from bot.messages import Conversation, IncomingMessage, MessageRef
@@ -32,6 +33,16 @@ def _message(where: Conversation, n: int, sender: str, text: str = "input") -> I
     return IncomingMessage(where, f"m{n}", sender, text, T0 + timedelta(minutes=n))
 
 
+def _beside_message_and_group(*columns: Any) -> Select[Any]:
+    """Each tag with its message and its author's declared group, joined as they are kept."""
+    return (select(*columns)
+            .join(MESSAGES, (MESSAGES.c.platform == TAGS.c.platform)
+                  & (MESSAGES.c.conversation_id == TAGS.c.conversation_id)
+                  & (MESSAGES.c.message_id == TAGS.c.message_id))
+            .outerjoin(MEMBER_GROUPS, (MEMBER_GROUPS.c.platform == TAGS.c.platform)
+                       & (MEMBER_GROUPS.c.user_id == TAGS.c.sender_id)))
+
+
 async def _walked(store: Storage, issues: list[int]
                   ) -> tuple[list[LensCount], dict[int, datetime]]:
     """The lens as its definition reads: every visible tag, its message's language and its
@@ -39,14 +50,9 @@ async def _walked(store: Storage, issues: list[int]
     inputs: dict[tuple[Dimension, int, str], int] = defaultdict(int)
     people: dict[tuple[Dimension, int, str], set[str]] = defaultdict(set)
     newest: dict[int, datetime] = {}
-    query = (select(TAGS.c.issue, TAGS.c.platform, TAGS.c.conversation_id, TAGS.c.message_id,
-                    TAGS.c.sender_id, TAGS.c.posted_at, MESSAGES.c.language,
-                    MEMBER_GROUPS.c.group_key)
-             .join(MESSAGES, (MESSAGES.c.platform == TAGS.c.platform)
-                   & (MESSAGES.c.conversation_id == TAGS.c.conversation_id)
-                   & (MESSAGES.c.message_id == TAGS.c.message_id))
-             .outerjoin(MEMBER_GROUPS, (MEMBER_GROUPS.c.platform == TAGS.c.platform)
-                        & (MEMBER_GROUPS.c.user_id == TAGS.c.sender_id)))
+    query = _beside_message_and_group(
+        TAGS.c.issue, TAGS.c.platform, TAGS.c.conversation_id, TAGS.c.message_id,
+        TAGS.c.sender_id, TAGS.c.posted_at, MESSAGES.c.language, MEMBER_GROUPS.c.group_key)
     async with store.db.read() as conn:
         hidden = set((await conn.execute(select(HIDDEN.c.platform, HIDDEN.c.conversation_id,
                                                 HIDDEN.c.message_id))).all())
@@ -70,13 +76,8 @@ async def _walked(store: Storage, issues: list[int]
 
 async def _tags_in_step(store: Storage) -> list[tuple[str, str | None, str | None]]:
     """The tags whose language or group differs from their message's or author's."""
-    query = (select(TAGS.c.message_id, TAGS.c.language, TAGS.c.group_key, MESSAGES.c.language,
-                    MEMBER_GROUPS.c.group_key)
-             .join(MESSAGES, (MESSAGES.c.platform == TAGS.c.platform)
-                   & (MESSAGES.c.conversation_id == TAGS.c.conversation_id)
-                   & (MESSAGES.c.message_id == TAGS.c.message_id))
-             .outerjoin(MEMBER_GROUPS, (MEMBER_GROUPS.c.platform == TAGS.c.platform)
-                        & (MEMBER_GROUPS.c.user_id == TAGS.c.sender_id)))
+    query = _beside_message_and_group(TAGS.c.message_id, TAGS.c.language, TAGS.c.group_key,
+                                      MESSAGES.c.language, MEMBER_GROUPS.c.group_key)
     async with store.db.read() as conn:
         return [(message, language, group) for message, language, group, wanted_language,
                 wanted_group in await conn.execute(query)
