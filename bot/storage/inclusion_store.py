@@ -119,6 +119,15 @@ class InclusionStore:
             newest = await lens_counts.newest(conn, issues or sorted({row[0] for row in rows}))
         return lens_counts.lens_counts(rows), newest
 
+    async def spoken(self, issues: Sequence[int]
+                     ) -> tuple[list[tuple[int, str, str]], dict[int, datetime]]:
+        """Each (issue, group, language) of visible input (`lens_counts.spoken`), and each
+        issue's newest input, in one transaction: what the gaps need, without the counts."""
+        async with self._db.read() as conn:
+            found = await lens_counts.spoken(conn, issues)
+            newest = await lens_counts.newest(conn, issues or sorted({row[0] for row in found}))
+        return found, newest
+
     async def newest_by_channel(self, issues: Sequence[int]
                                 ) -> dict[tuple[str, str], dict[int, datetime]]:
         """For each conversation with stored messages, each issue's newest input there."""

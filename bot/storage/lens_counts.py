@@ -21,8 +21,9 @@ from sqlalchemy import Select, bindparam, exists, func, literal, not_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.lens_values import UNDECLARED, UNDETERMINED, Dimension, LensCount
+from bot.messages import MessageRef
 from bot.storage.models_digests import HIDDEN
-from bot.storage.sql import same_message
+from bot.storage.sql import message_key_in, same_message
 from bot.storage.tables import TAGS
 
 # One row of inputs: (issue, platform, sender id, language, group, inputs), with the lens's
@@ -30,6 +31,7 @@ from bot.storage.tables import TAGS
 Row = tuple[int, str, str, str, str, int]
 
 _FIELD, _RECORD = "\x1f", "\x1d"  # ASCII's unit and group separators
+_BOUNDED = 500  # bounded IN lists on every backend
 _LANGUAGE = func.coalesce(TAGS.c.language, UNDETERMINED)
 _GROUP = func.coalesce(TAGS.c.group_key, UNDECLARED)
 _PER_SENDER = (TAGS.c.issue, TAGS.c.platform, TAGS.c.sender_id, _LANGUAGE, _GROUP)
@@ -68,21 +70,49 @@ async def _per_issue(conn: AsyncConnection, issues: Sequence[int]) -> list[Row] 
     return rows
 
 
+async def _hidden_tags(conn: AsyncConnection, query: Select[Any]) -> list[Any]:
+    """`query`'s rows over the hidden inputs' tags alone: their keys first (few, often none),
+    then their tags by primary key. A join would let the planner walk every tag instead."""
+    keys = [MessageRef(*row) for row in await conn.execute(
+        select(HIDDEN.c.platform, HIDDEN.c.conversation_id, HIDDEN.c.message_id))]
+    found: list[Any] = []
+    for start in range(0, len(keys), _BOUNDED):
+        found += await conn.execute(query.where(message_key_in(TAGS, keys[start:start + _BOUNDED])))
+    return found
+
+
 async def per_sender(conn: AsyncConnection, issues: Sequence[int]) -> list[Row]:
     """Visible inputs per (issue, platform, sender, language, group). Hidden inputs are few:
-    counted apart (a look-up each) and taken off, so the scan never probes per tag."""
+    counted apart and taken off, so the scan never probes per tag."""
     rows = await _per_issue(conn, issues)
     if rows is None:
         rows = await _grouped(conn, _chosen(select(*_PER_SENDER), issues))
-    hidden = await _grouped(conn, _chosen(
-        select(*_PER_SENDER).select_from(HIDDEN.join(TAGS, same_message(HIDDEN, TAGS))),
-        issues))
+    hidden = await _hidden_tags(conn, _chosen(select(*_PER_SENDER), issues))
     if not hidden:
         return rows
-    taken = {row[:5]: row[5] for row in hidden}
-    left: list[Row] = [(*row[:5], row[5] - taken.get(row[:5], 0))
-                       for row in rows]
+    taken = Counter(tuple(row) for row in hidden)
+    left: list[Row] = [(*row[:5], row[5] - taken[row[:5]]) for row in rows]
     return [row for row in left if row[5] > 0]
+
+
+async def spoken(conn: AsyncConnection, issues: Sequence[int]) -> list[tuple[int, str, str]]:
+    """Each (issue, group, language) some visible input has: a scan that keeps the few
+    distinct ones (12 ms of CPU for 100,000 inputs, no sort), for the gaps alone. A hidden
+    input's are dropped unless a visible input has them too (a look-up each: few)."""
+    combination = (TAGS.c.issue, _GROUP, _LANGUAGE)
+    found = [tuple(row) for row in await conn.execute(
+        _chosen(select(*combination).distinct(), issues))]
+    gone = set()
+    for issue, group, language in set(await _hidden_tags(conn, _chosen(select(*combination),
+                                                                       issues))):
+        visible = await conn.execute(
+            select(TAGS.c.issue).where(TAGS.c.issue == issue, _GROUP == group,
+                                       _LANGUAGE == language,
+                                       not_(exists().where(same_message(HIDDEN, TAGS))))
+            .limit(1))
+        if visible.first() is None:
+            gone.add((issue, group, language))
+    return [row for row in found if row not in gone]
 
 
 async def newest(conn: AsyncConnection, issues: Iterable[int]) -> dict[int, datetime]:

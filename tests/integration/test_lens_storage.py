@@ -86,7 +86,14 @@ async def _tags_in_step(store: Storage) -> list[tuple[str, str | None, str | Non
 
 async def _check(store: Storage) -> None:
     assert await _tags_in_step(store) == []
-    assert await store.inclusion.lens_counts(ISSUES) == await _walked(store, ISSUES)
+    walked, newest = await _walked(store, ISSUES)
+    assert await store.inclusion.lens_counts(ISSUES) == (walked, newest)
+    # The gaps' lighter read: the same groups and languages per issue, the same newest.
+    found, spoken_newest = await store.inclusion.spoken(ISSUES)
+    assert spoken_newest == newest
+    for dimension, column in ((Dimension.GROUP, 1), (Dimension.LANGUAGE, 2)):
+        assert {(row[0], row[column]) for row in found} == {
+            (c.issue, c.value) for c in walked if c.dimension is dimension}
 
 
 async def test_every_change_keeps_the_tags_in_step_and_the_lens_exact(any_storage: Storage
@@ -166,3 +173,16 @@ async def test_hidden_inputs_are_left_out_of_counts_and_newest(any_storage: Stor
     assert LensCount(3, Dimension.PLATFORM, "slack", 1, 1) in counts
     assert newest == {3: T0 + timedelta(minutes=1)}
     assert (counts, newest) == await _walked(any_storage, [3])
+
+
+async def test_a_hidden_input_s_language_is_gone_only_if_no_visible_input_has_it(
+        any_storage: Storage) -> None:
+    await any_storage.save_messages([(_message(SLACK, n, f"U{n}"), TagSet((3,)))
+                                     for n in (1, 2, 3)], T0)
+    refs = [MessageRef("slack", "C1", f"m{n}") for n in (1, 2, 3)]
+    await any_storage.inclusion.set_languages(list(zip(refs, ["fr", "fr", "ar"], strict=True)))
+    for ref in refs[1:]:
+        await any_storage.digests.hide(ref, "spam", "carol", T0)
+    found, newest = await any_storage.inclusion.spoken([3])
+    assert found == [(3, UNDECLARED, "fr")]  # m2's French stays with m1's; m3's Arabic goes
+    assert newest == {3: T0 + timedelta(minutes=1)}
