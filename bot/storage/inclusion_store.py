@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.lens_values import LensCount
 from bot.messages import MessageRef
 from bot.storage import lens_counts
-from bot.storage.author_groups import lock_for_change
+from bot.storage.author_groups import wait_for_tag_writers
 from bot.storage.database import Database
 from bot.storage.group_commit import GroupCommit
 from bot.storage.models_inclusion import MEMBER_GROUPS, NUDGES_SENT
@@ -51,19 +51,23 @@ class InclusionStore:
 
     async def set_group(self, platform: str, user_id: str, group: str, by: str,
                         at: datetime) -> None:
-        """Also onto every tag of the member's messages (`TagRow.group_key`): a scan of the
-        tags, as no index leads with the sender (it would cost every tag written), for a
-        command a member gives about once."""
-        async def op(conn: AsyncConnection) -> None:
-            await lock_for_change(conn)
+        """Also onto every tag of the member's messages (`TagRow.group_key`), once the
+        writes of tags in flight are done (`bot.storage.author_groups`): a scan of the tags,
+        as no index leads with the sender (it would cost every tag written), for a command a
+        member gives about once."""
+        async def store(conn: AsyncConnection) -> None:
             await conn.execute(upsert(
                 conn.dialect.name, MEMBER_GROUPS, ["platform", "user_id"],
                 {"platform": platform, "user_id": user_id, "group_key": group, "set_by": by,
                  "set_at": at}))
+
+        async def rewrite_tags(conn: AsyncConnection) -> None:
             await conn.execute(update(TAGS).where(
                 TAGS.c.platform == platform, TAGS.c.sender_id == user_id,
                 TAGS.c.group_key.is_distinct_from(group)).values(group_key=group))
-        await self._commits.run(op)
+        await self._commits.run(store)
+        await wait_for_tag_writers(self._db)
+        await self._commits.run(rewrite_tags)
 
     # Languages -------------------------------------------------------------------------------
 

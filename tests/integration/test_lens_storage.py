@@ -4,12 +4,14 @@ a group keeps the tags' copies in step."""
 
 from __future__ import annotations
 
+import asyncio
+import os
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select, text
 
 from bot.lens_values import UNDECLARED, UNDETERMINED, Dimension, LensCount
 from bot.messages import Conversation, IncomingMessage, MessageRef
@@ -17,10 +19,14 @@ from bot.storage import Storage
 from bot.storage.mail_store import PostRecord
 from bot.storage.models_digests import HIDDEN
 from bot.storage.models_inclusion import MEMBER_GROUPS
+from bot.storage.new_messages import NewMessage, save_messages
 from bot.storage.tables import MESSAGES, TAGS
 from bot.tags import TagSet, TagSource
+from tests.conftest import fresh_storage
 
 pytestmark = pytest.mark.integration
+
+POSTGRES_URL = os.environ.get("PLENARY_TEST_DATABASE_URL")
 
 T0 = datetime(2019, 10, 1, 12, tzinfo=UTC)
 SLACK = Conversation("slack", "C1", name="general")
@@ -186,3 +192,26 @@ async def test_a_hidden_input_s_language_is_gone_only_if_no_visible_input_has_it
     found, newest = await any_storage.inclusion.spoken([3])
     assert found == [(3, UNDECLARED, "fr")]  # m2's French stays with m1's; m3's Arabic goes
     assert newest == {3: T0 + timedelta(minutes=1)}
+
+
+async def test_a_group_declared_while_another_replica_writes_tags_reaches_them() -> None:
+    """PostgreSQL, two writers at once: a burst has read its authors' groups (none yet) and
+    not committed when `iam` stores the group. `iam` waits for that burst, then rewrites
+    its tags too (without the wait, the burst's tags would keep no group)."""
+    if POSTGRES_URL is None:
+        pytest.skip("PLENARY_TEST_DATABASE_URL is not set")
+    async with fresh_storage(POSTGRES_URL) as store:
+        async with store.db.write() as burst:  # another replica's burst, mid-transaction
+            await save_messages(burst, [NewMessage(_message(SLACK, 1, "U1"), TagSet((3,)), T0)])
+            declared = asyncio.ensure_future(
+                store.inclusion.set_group("slack", "U1", "GNSO", "U1", T0))
+            async with store.db.engine.connect() as watcher:
+                while not declared.done() and not (await watcher.execute(select(
+                        func.count()).select_from(text("pg_locks"))
+                        .where(text("locktype = 'advisory' AND NOT granted")))).scalar_one():
+                    await watcher.rollback()  # a fresh snapshot of the locks each time
+            assert not declared.done()
+        await asyncio.wait_for(declared, 10)
+        assert await _tags_in_step(store) == []
+        counts, _ = await store.inclusion.lens_counts([3])
+        assert LensCount(3, Dimension.GROUP, "GNSO", 1, 1) in counts
