@@ -111,9 +111,11 @@ async def test_every_change_keeps_the_tags_in_step_and_the_lens_exact(any_storag
                                (_message(SLACK, 2, "U2"), TagSet((3, 5))),
                                (_message(SLACK, 3, "U1"), TagSet((1, 3))),
                                (_message(SLACK, 4, "U3"), TagSet())], T0)
+    await store.inclusion.set_group("matrix", "@a:example.org", "GAC", "carol", T0)
     await store.save_messages([(_message(CONSOLE, 5, "U1"), TagSet((3,))),
                                (_message(MATRIX, 6, "@a:example.org"), TagSet((5,)))], T0)
     await _check(store)
+    assert LensCount(5, Dimension.GROUP, "GAC", 1, 1) in (await store.inclusion.lens_counts([5]))[0]
     found = {ref.message_id: ref for ref, _, _ in await store.inclusion.pending_languages(20)}
     await store.inclusion.set_languages([(found["m1"], "fr"), (found["m2"], "en"),
                                          (found["m3"], "fr"), (found["m4"], "es")])
