@@ -9,7 +9,8 @@
    `sqlite3.executemany` in one transaction.
 2. Digest: our chat digest (figures by SQL aggregation + newest entries per issue and kind)
    over N and over `--large` stored inputs. Raw layer: one `GROUP BY` over the same tables.
-   Then the inclusion lens `!digest` ends with (counts by group, language and platform), and,
+   Then the inclusion lens in full (counts by group, language and platform, as `!gaps` and
+   the exports show it), `!digest` without and with the compact lens it ends with, and,
    over N, the `detect-languages` job's rate (it runs off the ingest path, each tick).
 Peak memory is the process's maximum RSS after each phase.
 """
@@ -30,6 +31,7 @@ from bot.app import build_router
 from bot.digest_values import DigestFilters
 from bot.digests.build import DigestScope, build_digest
 from bot.digests.chat_text import render_digest
+from bot.handlers.gaps import compact_lens
 from bot.handlers.language_fill import fill_languages
 from bot.i18n import Translator
 from bot.lens.build import read_lens
@@ -234,6 +236,10 @@ async def report_digest(url: str, path: Path, plan: WorkPlan, count: int) -> Non
     lens = min([await our_lens(url, plan) for _ in range(3)])
     print(f"  lens : {lens * 1000:>8.1f} ms (inputs and contributors by group, language, "
           f"platform: {ratio(lens, raw)} of the raw GROUP BY)")
+    alone, with_lens = await digest_and_lens(url, plan)
+    print(f"  !digest: {alone * 1000:>6.1f} ms without its lens, {with_lens * 1000:.1f} ms "
+          f"with it (warm engine, median of {LENS_ROUNDS} alternating runs): "
+          f"{ratio(with_lens, alone)}")
 
 
 async def our_lens(url: str, plan: WorkPlan) -> float:
@@ -244,6 +250,43 @@ async def our_lens(url: str, plan: WorkPlan) -> float:
     await storage.close()
     await engine.dispose()
     return timer.seconds
+
+
+LENS_ROUNDS = 7
+
+
+async def digest_and_lens(url: str, plan: WorkPlan) -> tuple[float, float]:
+    """`!digest`'s chat text without and with the compact lens it ends with, read beside it
+    as the handler does (`bot.handlers.digest`); one engine, as the bot keeps, warmed first."""
+    settings = Settings(_env_file=None, database_url=url)  # type: ignore[call-arg]
+    engine = make_engine(url)
+    storage = Storage(Database(engine))
+    svc = Services(settings=settings, plan=plan, storage=storage, chat=NullChat(),
+                   clock=SystemClock(), staff=AllowList(()), tr=Translator("en"))
+    scope = DigestScope(DigestFilters(), "all time")
+    # The detection job's backlog is measured after (`report_detection`): not drained here.
+    storage.inclusion.maybe_pending = False
+
+    async def chat_text() -> str:
+        digest = await build_digest(storage, plan, scope, datetime.now(UTC))
+        return render_digest(digest, plan, svc.tr, plan.zone).text
+
+    async def with_lens() -> str:
+        text, lens = await asyncio.gather(chat_text(), compact_lens(svc))
+        return text + "\n\n" + lens
+
+    await with_lens()
+    alone, both = [], []
+    for _ in range(LENS_ROUNDS):
+        with timed() as timer:
+            await chat_text()
+        alone.append(timer.seconds)
+        with timed() as timer:
+            await with_lens()
+        both.append(timer.seconds)
+    await storage.close()
+    await engine.dispose()
+    return statistics.median(alone), statistics.median(both)
 
 
 async def report_detection(url: str, plan: WorkPlan, count: int) -> None:

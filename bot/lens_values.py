@@ -47,6 +47,26 @@ class IssueLens:
 
 
 @dataclass(frozen=True, slots=True)
+class Spoken:
+    """What an issue's gaps are read from, without the counts: the groups and languages its
+    input came in (the keys of `IssueLens.by_group` and `by_language`) and its newest."""
+
+    issue: int
+    groups: frozenset[str]
+    languages: frozenset[str]
+    last_input_at: datetime | None
+
+    @property
+    def inputs(self) -> bool:
+        return bool(self.groups)
+
+    @classmethod
+    def of(cls, lens: IssueLens) -> Spoken:
+        return cls(lens.issue, frozenset(lens.by_group), frozenset(lens.by_language),
+                   lens.last_input_at)
+
+
+@dataclass(frozen=True, slots=True)
 class Gaps:
     """What an issue's lens flags: `few_groups`, the groups that have spoken when fewer than
     the threshold have (None when enough have; empty when only members without a group have);

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
+from datetime import datetime
 
-from bot.digests.build import build_digest
+from bot.digests.build import Digest, DigestScope, build_digest
 from bot.digests.chat_text import chat_limit, render_digest
 from bot.digests.exports import Exporter, TooBig, export_attachment
 from bot.digests.filters import parse_request
@@ -32,12 +34,12 @@ async def send_digest(msg: IncomingMessage, args: Args, svc: Services) -> Reply:
         reply = Reply(svc.tr("digest.file_caption", format=request.format, period=scope.period),
                       private=True, attachment=attachment)
     else:
-        with svc.health.digest_seconds.time():
-            digest = await build_digest(svc.storage, svc.plan, scope, now)
+        # The lens ends the chat digest, compact: only the issues with a gap. It reads all
+        # input so far, the digest its period: two reads, run side by side.
+        digest, lens = await asyncio.gather(timed_digest(svc, scope, now),
+                                            compact_lens(svc, request.filters.issues))
         chat = render_digest(digest, svc.plan, svc.tr, svc.zone, chat_limit(platform))
-        # The lens ends the chat digest, compact: only the issues with a gap.
-        text, full = (chat.text + "\n\n"
-                      + await compact_lens(svc, request.filters.issues), None)
+        text, full = chat.text + "\n\n" + lens, None
         if not chat.complete:
             try:
                 full = await export_attachment(exporter, "md", scope, now)
@@ -51,3 +53,9 @@ async def send_digest(msg: IncomingMessage, args: Args, svc: Services) -> Reply:
         # Only once the digest reached its reader: a lost answer must not skip a period.
         await svc.storage.digests.move_cursor(platform, msg.sender_id, now)
     return replace(reply, after_delivery=move_cursor)
+
+
+async def timed_digest(svc: Services, scope: DigestScope, now: datetime) -> Digest:
+    """`build_digest`, its time kept for the health report."""
+    with svc.health.digest_seconds.time():
+        return await build_digest(svc.storage, svc.plan, scope, now)

@@ -4,7 +4,7 @@ what is missing. The same lens, compact, ends `digest`."""
 from __future__ import annotations
 
 from bot.handlers.language_fill import fill_languages
-from bot.lens.build import find_gaps, read_lens
+from bot.lens.build import find_gaps, read_lens, read_spoken
 from bot.lens.text import compact_lines, full_lines
 from bot.lens_values import Gaps, IssueLens
 from bot.lookup import resolve_issue
@@ -33,6 +33,11 @@ async def show_gaps(msg: IncomingMessage, args: Args, svc: Services) -> Reply:
 
 
 async def compact_lens(svc: Services, issues: tuple[int, ...] = ()) -> str:
-    """The lines `digest` ends with: only the issues (of those asked for) with a gap."""
-    found = [gaps for _, gaps in await lens_with_gaps(svc, issues)]
-    return "\n".join(compact_lines(found, svc.plan, svc.tr, svc.settings.lens_silent_days))
+    """The lines `digest` ends with: only the issues (of those asked for) with a gap. Read
+    without the counts it does not show (`read_spoken`): a digest's lens costs a fraction
+    of the full one."""
+    settings, now = svc.settings, svc.clock.now()
+    await fill_languages(svc)
+    found = [find_gaps(spoken, svc.plan, settings.lens_min_groups, settings.lens_silent_days,
+                       now) for spoken in await read_spoken(svc.storage, svc.plan, issues)]
+    return "\n".join(compact_lines(found, svc.plan, svc.tr, settings.lens_silent_days))

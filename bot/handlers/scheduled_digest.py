@@ -3,6 +3,7 @@ mailed to the list address, exactly once per period, even across restarts and re
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timedelta
 
@@ -12,6 +13,8 @@ from bot.digests.chat_text import chat_limit, render_digest
 from bot.digests.exports import Exporter, TooBig, export_attachment
 from bot.digests.mail import build_message, mail_configured, send_message
 from bot.digests.period import tagged_between
+from bot.handlers.digest import timed_digest
+from bot.handlers.gaps import compact_lens
 from bot.messages import parse_conversation
 from bot.recurrence import scheduled_setting
 from bot.services import Services
@@ -66,15 +69,16 @@ async def _post(svc: Services, start: datetime, end: datetime) -> None:
     assert svc.settings.staff_conversation is not None
     where = parse_conversation(svc.settings.staff_conversation)  # validated at start
     scope = tagged_between(start, end, DigestFilters(), svc.tr, svc.zone)
-    with svc.health.digest_seconds.time():
-        digest = await build_digest(svc.storage, svc.plan, scope, end)
+    # Ended by the lens over all input so far, as `digest` is (two reads side by side).
+    digest, lens = await asyncio.gather(timed_digest(svc, scope, end), compact_lens(svc))
     chat = render_digest(digest, svc.plan, svc.tr, svc.zone, chat_limit(where.platform))
     text = chat.text
     if not chat.complete:  # a room gets no attachment: say where the whole digest is
         instead = (svc.tr("digest.cut_posted") if mail_configured(svc.settings)
                    else svc.tr("digest.cut_ask", p=svc.settings.command_prefix))
         text = text.replace(svc.tr("digest.cut"), instead)
-    await svc.chat.send(where, text, idempotency_key=f"plenary-digest-{end:%Y%m%dT%H%M}")
+    await svc.chat.send(where, text + "\n\n" + lens,
+                        idempotency_key=f"plenary-digest-{end:%Y%m%dT%H%M}")
 
 
 async def _mail(svc: Services, start: datetime, end: datetime) -> None:
@@ -82,13 +86,17 @@ async def _mail(svc: Services, start: datetime, end: datetime) -> None:
     exporter = Exporter(svc.storage, svc.plan, svc.tr, svc.zone, svc.settings.lens_min_groups,
                         svc.settings.lens_silent_days)
     html: str | None
+    # The HTML export has the lens in full; the plain text ends with it, compact.
+    lens = await compact_lens(svc)
     try:
         markdown = (await export_attachment(exporter, "md", scope, end)).content.decode("utf-8")
         html = (await export_attachment(exporter, "html", scope, end)).content.decode("utf-8")
+        markdown += "\n" + lens + "\n"
     except TooBig as exc:  # a mail server would refuse it: the summary, and where to look
         digest = await build_digest(svc.storage, svc.plan, scope, end)
         summary = render_digest(digest, svc.plan, svc.tr, svc.zone, chat_limit("mail"))
-        markdown, html = to_plain(summary.text) + "\n\n" + exc.user_text + "\n", None
+        markdown = to_plain(summary.text + "\n\n" + lens) + "\n\n" + exc.user_text + "\n"
+        html = None
     subject = svc.tr("digest.mail_subject",
                      title=svc.tr("digest.title", title=svc.plan.title.get(svc.locale)),
                      period=scope.period)

@@ -11,22 +11,21 @@ from sqlalchemy import (
     ColumnElement,
     and_,
     bindparam,
-    exists,
     func,
-    not_,
     select,
     tuple_,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.lens_values import UNDECLARED, UNDETERMINED, Dimension, LensCount
+from bot.lens_values import LensCount
 from bot.messages import MessageRef
+from bot.storage import lens_counts
+from bot.storage.author_groups import wait_for_tag_writers
 from bot.storage.database import Database
 from bot.storage.group_commit import GroupCommit
-from bot.storage.models_digests import HIDDEN
 from bot.storage.models_inclusion import MEMBER_GROUPS, NUDGES_SENT
-from bot.storage.sql import insert_ignoring_duplicates, same_message, upsert
+from bot.storage.sql import insert_ignoring_duplicates, upsert
 from bot.storage.tables import MEMBER_LANGUAGES, MESSAGES, TAGS
 
 
@@ -52,12 +51,23 @@ class InclusionStore:
 
     async def set_group(self, platform: str, user_id: str, group: str, by: str,
                         at: datetime) -> None:
-        async def op(conn: AsyncConnection) -> None:
+        """Also onto every tag of the member's messages (`TagRow.group_key`), once the
+        writes of tags in flight are done (`bot.storage.author_groups`): a scan of the tags,
+        as no index leads with the sender (it would cost every tag written), for a command a
+        member gives about once."""
+        async def store(conn: AsyncConnection) -> None:
             await conn.execute(upsert(
                 conn.dialect.name, MEMBER_GROUPS, ["platform", "user_id"],
                 {"platform": platform, "user_id": user_id, "group_key": group, "set_by": by,
                  "set_at": at}))
-        await self._commits.run(op)
+
+        async def rewrite_tags(conn: AsyncConnection) -> None:
+            await conn.execute(update(TAGS).where(
+                TAGS.c.platform == platform, TAGS.c.sender_id == user_id,
+                TAGS.c.group_key.is_distinct_from(group)).values(group_key=group))
+        await self._commits.run(store)
+        await wait_for_tag_writers(self._db)
+        await self._commits.run(rewrite_tags)
 
     # Languages -------------------------------------------------------------------------------
 
@@ -84,16 +94,20 @@ class InclusionStore:
                     for p, c, m, text, locale in await conn.execute(query)]
 
     async def set_languages(self, found: Sequence[tuple[MessageRef, str]]) -> None:
-        statement = (update(MESSAGES).where(
-            MESSAGES.c.platform == bindparam("ref_platform"),
-            MESSAGES.c.conversation_id == bindparam("ref_conversation"),
-            MESSAGES.c.message_id == bindparam("ref_message"),
-            MESSAGES.c.language.is_(None)).values(language=bindparam("found")))
+        """Onto the messages still without one, and their tags: a message's tags have its
+        language (`TagRow.language`), so those without one are the same message's."""
+        statements = [update(table).where(
+            table.c.platform == bindparam("ref_platform"),
+            table.c.conversation_id == bindparam("ref_conversation"),
+            table.c.message_id == bindparam("ref_message"),
+            table.c.language.is_(None)).values(language=bindparam("found"))
+            for table in (MESSAGES, TAGS)]
         rows = [{"ref_platform": ref.platform, "ref_conversation": ref.conversation_id,
                  "ref_message": ref.message_id, "found": language} for ref, language in found]
 
         async def op(conn: AsyncConnection) -> None:
-            await conn.execute(statement, rows)  # one executemany
+            for statement in statements:
+                await conn.execute(statement, rows)  # one executemany each
         if found:
             await self._commits.run(op)
 
@@ -102,32 +116,21 @@ class InclusionStore:
     async def lens_counts(self, issues: Sequence[int]
                           ) -> tuple[list[LensCount], dict[int, datetime]]:
         """Inputs and distinct contributors per issue and group, language and platform, over
-        all time (hidden inputs left out), and each issue's newest input."""
-        visible = [not_(exists().where(same_message(HIDDEN, TAGS)))]
-        if issues:
-            visible.append(TAGS.c.issue.in_(issues))
-        groups = TAGS.outerjoin(MEMBER_GROUPS, and_(
-            MEMBER_GROUPS.c.platform == TAGS.c.platform,
-            MEMBER_GROUPS.c.user_id == TAGS.c.sender_id))
-        # Each dimension joins only what it needs: platforms are the tags' covering index alone.
-        values: dict[Dimension, tuple[Any, Any]] = {
-            Dimension.GROUP: (func.coalesce(MEMBER_GROUPS.c.group_key, UNDECLARED), groups),
-            Dimension.LANGUAGE: (func.coalesce(MESSAGES.c.language, UNDETERMINED),
-                                 TAGS.join(MESSAGES, same_message(MESSAGES, TAGS))),
-            Dimension.PLATFORM: (TAGS.c.platform, TAGS),
-        }
-        counts: list[LensCount] = []
+        all time (hidden inputs left out), and each issue's newest input: one scan of the
+        tags (`bot.storage.lens_counts`), in one transaction."""
         async with self._db.read() as conn:
-            for dimension, (value, joined) in values.items():
-                query = (select(TAGS.c.issue, value, func.count(),
-                                func.count(TAGS.c.sender_id.distinct()))
-                         .select_from(joined).where(*visible).group_by(TAGS.c.issue, value))
-                counts += [LensCount(issue, dimension, str(found), inputs, people)
-                           for issue, found, inputs, people in await conn.execute(query)]
-            newest = {issue: at for issue, at in await conn.execute(
-                select(TAGS.c.issue, func.max(TAGS.c.posted_at)).where(*visible)
-                .group_by(TAGS.c.issue))}
-        return counts, newest
+            rows = await lens_counts.per_sender(conn, issues)
+            newest = await lens_counts.newest(conn, issues or sorted({row[0] for row in rows}))
+        return lens_counts.lens_counts(rows), newest
+
+    async def spoken(self, issues: Sequence[int]
+                     ) -> tuple[list[tuple[int, str, str]], dict[int, datetime]]:
+        """Each (issue, group, language) of visible input (`lens_counts.spoken`), and each
+        issue's newest input, in one transaction: what the gaps need, without the counts."""
+        async with self._db.read() as conn:
+            found = await lens_counts.spoken(conn, issues)
+            newest = await lens_counts.newest(conn, issues or sorted({row[0] for row in found}))
+        return found, newest
 
     async def newest_by_channel(self, issues: Sequence[int]
                                 ) -> dict[tuple[str, str], dict[int, datetime]]:

@@ -9,7 +9,8 @@ from datetime import datetime
 from sqlalchemy import Table, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.messages import IncomingMessage, MessageRef
+from bot.messages import MessageRef
+from bot.storage.author_groups import groups_of
 from bot.storage.records import TagChange
 from bot.storage.sql import (
     insert_ignoring_duplicates,
@@ -37,11 +38,11 @@ async def _existing(conn: AsyncConnection, refs: list[MessageRef]) -> set[Messag
     return {MessageRef(*row) for row in rows}
 
 
-def _tag_row(msg: IncomingMessage | _MessageFacts, issue: int, source: TagSource, by: str,
-             at: datetime) -> dict[str, object]:
+def _tag_row(msg: _MessageFacts, issue: int, source: TagSource, by: str, at: datetime,
+             group: str | None) -> dict[str, object]:
     return {**key_columns(msg.ref), "issue": issue, "sources": int(source),
             "sender_id": msg.sender_id, "posted_at": msg.sent_at, "tagged_by": by,
-            "tagged_at": at}
+            "tagged_at": at, "language": msg.language, "group_key": group}
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,7 @@ class _MessageFacts:
     sender_id: str
     sent_at: datetime
     edited_at: datetime | None
+    language: str | None
 
 
 async def _facts(conn: AsyncConnection, ref: MessageRef) -> _MessageFacts | None:
@@ -59,13 +61,14 @@ async def _facts(conn: AsyncConnection, ref: MessageRef) -> _MessageFacts | None
     another in the opposite order. `FOR NO KEY UPDATE`: inserting a tag only takes a key
     share of its message, which must not wait on this."""
     row = (await conn.execute(
-        select(MESSAGES.c.sender_id, MESSAGES.c.posted_at, MESSAGES.c.edited_at)
+        select(MESSAGES.c.sender_id, MESSAGES.c.posted_at, MESSAGES.c.edited_at,
+               MESSAGES.c.language)
         .where(is_message(MESSAGES, ref), MESSAGES.c.deleted_at.is_(None))
         .with_for_update(key_share=True)
     )).first()
     if row is None:
         return None
-    return _MessageFacts(ref, row.sender_id, row.posted_at, row.edited_at)
+    return _MessageFacts(ref, row.sender_id, row.posted_at, row.edited_at, row.language)
 
 
 async def _current(conn: AsyncConnection, ref: MessageRef) -> tuple[dict[int, int], dict[str, int]]:
@@ -92,8 +95,11 @@ async def add_tags(conn: AsyncConnection, ref: MessageRef, tags: TagSet, source:
         await conn.execute(delete(KINDS).where(is_message(KINDS, ref), KINDS.c.kind.in_(replaced)))
     dialect = conn.dialect.name
     if tags.issues:
+        author = (ref.platform, facts.sender_id)
+        group = (await groups_of(conn, [author])).get(author)
         await conn.execute(insert_or_add_sources(dialect, TAGS, TAG_KEY),
-                           [_tag_row(facts, issue, source, by, at) for issue in tags.issues])
+                           [_tag_row(facts, issue, source, by, at, group)
+                            for issue in tags.issues])
     if tags.kinds:
         await conn.execute(insert_or_add_sources(dialect, KINDS, KIND_KEY),
                            [{**key_columns(ref), "kind": kind, "sources": int(source)}
@@ -162,6 +168,7 @@ async def edit_message(conn: AsyncConnection, ref: MessageRef, text: str, found:
     await conn.execute(update(MESSAGES).where(is_message(MESSAGES, ref))
                        .values(text=storable_text(text), edited_at=edited_at,
                                language=None))  # the new text's language: the job's again
+    await conn.execute(update(TAGS).where(is_message(TAGS, ref)).values(language=None))
     issues, kinds = await _current(conn, ref)
     dropped = TagSet(tuple(i for i, s in issues.items() if s & TagSource.HASHTAG
                            and i not in found.issues),

@@ -102,7 +102,10 @@ def _message_foreign_key() -> ForeignKeyConstraint:
 
 class TagRow(Base):
     """A message tagged to a work-plan issue. Sender and time are copied from the message
-    (they never change) so that digest figures are one indexed scan of this table."""
+    (they never change) so that digest figures are one indexed scan of this table; so are
+    what the inclusion lens counts by, kept in step wherever they change: the message's
+    `language` (set by the detection job, cleared by an edit) and its author's stakeholder
+    group (`member_groups`, rewritten here by `iam`)."""
 
     __tablename__ = "tags"
 
@@ -115,14 +118,17 @@ class TagRow(Base):
     posted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     tagged_by: Mapped[str] = mapped_column(OPAQUE)
     tagged_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    language: Mapped[str | None] = mapped_column(String(16))  # `messages.language`
+    group_key: Mapped[str | None] = mapped_column(String(64))  # NULL: none declared
 
     __table_args__ = (
         _message_foreign_key(),
-        # Covering: an issue's inputs in posting order with their keys and senders, so that
-        # figures, weekly counts and export range cuts read this index alone, and an export
-        # reaches the message straight from it (no look-up of the tag row itself).
+        # Covering: an issue's inputs in posting order with their keys, senders, languages
+        # and groups, so that figures, weekly counts, the lens and export range cuts read
+        # this index alone, and an export reaches the message straight from it (no look-up
+        # of the tag row itself).
         Index("ix_tags_issue_posted_at_covering", "issue", "posted_at", "platform",
-              "conversation_id", "message_id", "sender_id"),
+              "conversation_id", "message_id", "sender_id", "language", "group_key"),
     )
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.messages import IncomingMessage
 from bot.storage import bulk_sqlite, consent
+from bot.storage.author_groups import groups_of
 from bot.storage.records import SaveOutcome
 from bot.storage.sql import (
     insert_ignoring_duplicates,
@@ -31,7 +32,8 @@ from bot.tags import TagSet, TagSource
 KEY = ("platform", "conversation_id", "message_id")
 MESSAGE_COLUMNS = (*KEY, "conversation_name", "thread_id", "sender_id", "sender_name", "text",
                    "permalink", "kinds", "posted_at")
-TAG_COLUMNS = (*KEY, "issue", "sources", "sender_id", "posted_at", "tagged_by", "tagged_at")
+TAG_COLUMNS = (*KEY, "issue", "sources", "sender_id", "posted_at", "tagged_by", "tagged_at",
+               "group_key")  # a new message's language is not known yet: NULL
 KIND_COLUMNS = (*KEY, "kind", "sources")
 _HASHTAG = int(TagSource.HASHTAG)
 # A fresh message has no tags yet, but another replica may have added some: keep every bit.
@@ -67,7 +69,8 @@ def prepare(burst: Sequence[tuple[IncomingMessage, TagSet]], at: datetime, diale
         row = (*key, _storable(where.name), where.thread_id, sender,
                _storable(msg.sender_name), storable_text(msg.text), msg.permalink,
                joined_kinds(tags.kinds) if tags.kinds else None, posted_at)
-        tag_rows = [(*key, issue, _HASHTAG, sender, posted_at, sender, tagged_at)
+        # The author's group, last, is read in the write's transaction (`save_messages`).
+        tag_rows = [(*key, issue, _HASHTAG, sender, posted_at, sender, tagged_at, None)
                     for issue in tags.issues] if tags.issues else []
         kind_rows = [(*key, kind, _HASHTAG) for kind in tags.kinds] if tags.kinds else []
         prepared.append(make(NewMessage, (row, tag_rows, kind_rows, at, notice)))
@@ -81,6 +84,8 @@ async def save_messages(conn: AsyncConnection, items: Sequence[NewMessage]) -> l
     outcomes: list[SaveOutcome] = []
     tag_rows: list[Row] = []
     kind_rows: list[Row] = []
+    # Read in this transaction (see `author_groups`): a tag takes its author's group.
+    groups = await groups_of(conn, {_author(item) for item in items if item.tags})
     for item in items:
         key = item.row[:3]
         if key not in inserted:
@@ -88,7 +93,8 @@ async def save_messages(conn: AsyncConnection, items: Sequence[NewMessage]) -> l
             continue
         inserted.discard(key)
         outcomes.append(SaveOutcome.NEW)
-        tag_rows += item.tags
+        group = groups.get(_author(item)) if groups else None
+        tag_rows += item.tags if group is None else [(*tag[:-1], group) for tag in item.tags]
         kind_rows += item.kinds
     await _insert(conn, TAGS, TAG_COLUMNS, tag_rows, _ADD_SOURCES.format(table="tags"))
     await _insert(conn, KINDS, KIND_COLUMNS, kind_rows,
@@ -97,6 +103,11 @@ async def save_messages(conn: AsyncConnection, items: Sequence[NewMessage]) -> l
     if seen is not None:
         await _claim_notices(conn, items, outcomes, seen)
     return outcomes
+
+
+def _author(item: NewMessage) -> tuple[str, str]:
+    """(platform, sender) of the message's row (MESSAGE_COLUMNS)."""
+    return str(item.row[0]), str(item.row[5])
 
 
 async def _claim_notices(conn: AsyncConnection, items: Sequence[NewMessage],

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from bot.handlers.gaps import compact_lens
 from bot.handlers.scheduled_digest import post_scheduled_digest
 from bot.mail.digest_ids import digest_message_id
 from bot.mail.ingest import MailIngest
@@ -114,6 +115,7 @@ async def test_posted_and_mailed_once_per_period_even_after_a_restart(
     settings = digest_settings(tmp_path, port)
     clock = FrozenClock("2019-10-02T14:00:00+00:00")  # a Wednesday
     harness, engine = await open_harness(settings, plan, clock, create=True)
+    tr = harness.svc.tr
     await harness.say("Pool the travel budget <script>x</script> #wp3 #solution",
                       author="alice")
     clock.set("2019-10-07T13:05:00+00:00")  # Monday 09:05 in Toronto: the digest is due
@@ -132,6 +134,11 @@ async def test_posted_and_mailed_once_per_period_even_after_a_restart(
     assert "tagged from 2019-09-30 09:00 EDT to 2019-10-07 09:00 EDT" in message["Subject"]
     plain = body(message, "plain")
     assert plain.startswith("# Digest — ") and "## 3. Efficient use of resources" in plain
+    # Both end with the lens, as `digest` does: issue 3's only contributor has no group.
+    lens = await compact_lens(harness.svc)
+    assert tr("lens.no_group") in lens
+    assert posts[0].text.endswith("\n\n" + lens)
+    assert " ".join(plain.split()).endswith(" ".join(lens.split()))  # lines wrapped at 72
     page = _Tags()
     page.feed(body(message, "html"))
     assert "svg" in page.tags and "script" not in page.tags

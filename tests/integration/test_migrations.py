@@ -135,3 +135,51 @@ async def test_0007_adds_languages_groups_and_nudges_and_goes_back(database_url:
             assert "member_groups" not in names and "nudges_sent" not in names
     finally:
         await engine.dispose()
+
+
+async def test_0010_copies_languages_and_groups_onto_the_tags_and_goes_back(database_url: str
+                                                                            ) -> None:
+    """Tags stored before 0010 get their message's language and their author's group."""
+    engine = make_engine(database_url)
+    rows = [("1", "U1", "ar"), ("2", "U2", None), ("3", "U1", "en")]
+    try:
+        async with engine.begin() as conn:
+            await _drop_everything(conn)
+            await conn.run_sync(lambda sync: command.upgrade(alembic_config(sync), "0007"))
+            await conn.run_sync(lambda sync: command.upgrade(alembic_config(sync), "0008"))
+            for message, sender, language in rows:
+                key = f"'slack', 'C1', '{message}'"
+                await conn.execute(text(
+                    "INSERT INTO messages (platform, conversation_id, message_id, sender_id, "
+                    "text, posted_at, language) VALUES "
+                    f"({key}, '{sender}', 'x', '2019-10-01 12:00:00', :language)"),
+                    {"language": language})
+                for issue in (3, 5):
+                    await conn.execute(text(
+                        "INSERT INTO tags (platform, conversation_id, message_id, issue, "
+                        f"sources, sender_id, posted_at, tagged_by, tagged_at) VALUES ({key}, "
+                        f"{issue}, 1, '{sender}', '2019-10-01 12:00:00', '{sender}', "
+                        "'2019-10-01 12:00:00')"))
+            await conn.execute(text(
+                "INSERT INTO member_groups (platform, user_id, group_key, set_by, set_at) "
+                "VALUES ('slack', 'U1', 'GNSO', 'U1', '2019-10-01 12:00:00')"))
+        await upgrade(engine)
+        async with engine.connect() as conn:
+            tags = (await conn.execute(text(
+                "SELECT message_id, issue, language, group_key FROM tags "
+                "ORDER BY message_id, issue"))).all()
+        assert [tuple(row) for row in tags] == [
+            ("1", 3, "ar", "GNSO"), ("1", 5, "ar", "GNSO"), ("2", 3, None, None),
+            ("2", 5, None, None), ("3", 3, "en", "GNSO"), ("3", 5, "en", "GNSO")]
+        async with engine.begin() as conn:
+            await conn.run_sync(lambda sync: command.downgrade(alembic_config(sync), "0008"))
+        async with engine.connect() as conn:
+            heads = await conn.run_sync(
+                lambda sync: set(MigrationContext.configure(sync).get_current_heads()))
+            columns = await conn.run_sync(lambda sync: {
+                column["name"] for column in sync.dialect.get_columns(sync, "tags")})
+            count = (await conn.execute(text("SELECT count(*) FROM tags"))).scalar_one()
+        assert heads == {"0007", "0008"}
+        assert "language" not in columns and "group_key" not in columns and count == 6
+    finally:
+        await engine.dispose()

@@ -41,6 +41,32 @@ async def test_every_monday_posts_once_per_week(tmp_path: Path, plan: WorkPlan,
     assert posts[1].key == "plenary-digest-20191007T1300"
 
 
+async def test_the_posted_digest_ends_with_the_lens_over_all_input(
+        tmp_path: Path, plan: WorkPlan, storage: Storage) -> None:
+    harness = _harness(tmp_path, plan, storage, "every monday 09:00")
+    tr = harness.svc.tr
+    harness.clock.set("2019-09-24T15:00:00+00:00")  # the week before: not in the digest
+    await harness.say("!iam GNSO", author="dave")
+    await harness.say("Share interpreters #wp5", author="dave")
+    harness.clock.set("2019-10-03T15:00:00+00:00")
+    await harness.say("!iam GNSO")
+    await harness.say("Pool the travel budget #wp3")
+    harness.clock.set("2019-10-07T13:00:00+00:00")
+    await post_scheduled_digest(harness.svc)
+    [post] = [s for s in harness.sent if s.where.id == "staff"]
+    digest, lens = post.text.split(f"\n\n**{tr('lens.title')}**\n")
+    assert "Pool the travel budget" in digest and "Share interpreters" not in digest
+    gaps = dict(line.split(" — ") for line in lens.splitlines())
+
+    def of(number: int) -> str:
+        issue = plan.issue_by_number(number)
+        assert issue is not None
+        return gaps[f"- **{issue.label(tr.locale)}**"]
+    few = tr("lens.few_groups", count=1, groups="GNSO")
+    assert of(3).startswith(few) and of(5).startswith(few)  # over all input, not the week
+    assert of(1) == tr("lens.never")
+
+
 def test_a_bad_crontab_is_refused_at_start_up(monkeypatch: pytest.MonkeyPatch,
                                               tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)

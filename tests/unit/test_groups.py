@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.handlers.groups import member_named
+from bot.lens_values import Dimension
 from bot.workplan import DEFAULT_GROUPS, WorkPlan
 from tests.fakes import Harness
 
@@ -75,3 +76,23 @@ def test_the_plan_names_its_groups_and_rejects_a_duplicate(plan: WorkPlan) -> No
         raise AssertionError("a duplicate group was accepted")
     custom = WorkPlan.model_validate({**raw, "groups": ["IETF", "W3C"], "languages": ["en"]})
     assert custom.find_group("w3c") == "W3C"
+
+
+async def test_the_lens_follows_a_group_declared_or_set_after_the_input(harness: Harness
+                                                                        ) -> None:
+    """Each tag carries its author's group: a declaration rewrites the tags already there,
+    and a tag added later (by command or reaction) takes the group as it then is."""
+    await harness.say("Share interpreters #wp3", author="alice")
+    await harness.say("Pool the travel budget #wp3", author="dave")
+    await harness.say("Rotate the chairs", author="erin")
+    await harness.say("!iam GNSO", author="alice")
+    await harness.say("!iam @dave GAC", author="carol")
+    await harness.say("!iam ALAC", author="erin")
+    await harness.say("!tag 3", author="carol", reply_to="m-3")
+    await harness.react("m-1", "5️⃣", author="erin")
+    await harness.say("!iam ccNSO", author="alice")  # changed her mind: the lens follows
+    counts, _ = await harness.storage.inclusion.lens_counts([3, 5])
+    groups = {(c.issue, c.value): (c.inputs, c.contributors) for c in counts
+              if c.dimension is Dimension.GROUP}
+    assert groups == {(3, "ccNSO"): (1, 1), (3, "GAC"): (1, 1), (3, "ALAC"): (1, 1),
+                      (5, "ccNSO"): (1, 1)}

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bot.handlers.gaps import compact_lens
 from bot.handlers.language_fill import fill_languages
 from bot.handlers.nudges import post_nudges
 from bot.language_detection import LanguageDetector, base_language
-from bot.lens.build import build_lens, find_gaps
+from bot.lens.build import build_lens, find_gaps, read_lens
+from bot.lens.text import compact_lines
 from bot.lens_values import Dimension, LensCount, Tally
 from bot.messages import Conversation, MessageRef
 from bot.storage import Storage
@@ -185,3 +187,38 @@ async def test_a_nudge_that_failed_to_post_is_tried_again(plan: WorkPlan, storag
     assert harness.sent == []
     await post_nudges(harness.svc)
     assert [s.text[:28] for s in harness.sent] == ["Nothing has been said here a"]
+
+
+async def test_an_entry_keeps_the_language_it_was_given_when_its_author_changes_theirs(
+        harness: Harness) -> None:
+    """An entry's language is decided once, by the job (the author's declared one then,
+    else detected): a later `lang` changes what the author reads, not their past entries."""
+    await harness.say("Share interpreters between sessions #wp3", author="alice")
+    await fill_languages(harness.svc)
+    await harness.say("!lang es", author="alice")
+    await harness.say("ok #wp3", author="alice")
+    await fill_languages(harness.svc)
+    counts, _ = await harness.storage.inclusion.lens_counts([3])
+    assert {c.value: c.inputs for c in counts if c.dimension is Dimension.LANGUAGE} == {
+        "en": 1, "es": 1}
+
+
+async def test_the_digest_s_compact_lens_reads_the_same_gaps_without_the_counts(
+        harness: Harness) -> None:
+    await _spoken(harness)
+    await harness.say("Um die Ecke #wp1 #wp5", author="erin")
+    await fill_languages(harness.svc)
+    await harness.say("!hide m-5 off topic", author="carol")  # dave's Russian, his only input
+    counts, _ = await harness.storage.inclusion.lens_counts([3])
+    assert {c.value for c in counts if c.dimension is Dimension.LANGUAGE} == {"en", "es"}
+    settings = harness.svc.settings
+    full = [find_gaps(lens, harness.plan, settings.lens_min_groups, settings.lens_silent_days,
+                      harness.clock.now())
+            for lens in await read_lens(harness.storage, harness.plan)]
+    expected = "\n".join(compact_lines(full, harness.plan, harness.svc.tr,
+                                        settings.lens_silent_days))
+    assert any(gaps.few_groups for gaps in full) and any(g.missing_languages for g in full)
+    assert await compact_lens(harness.svc) == expected
+    assert await compact_lens(harness.svc, (3, 5)) == "\n".join(compact_lines(
+        [gaps for gaps in full if gaps.issue in (3, 5)], harness.plan, harness.svc.tr,
+        settings.lens_silent_days))
