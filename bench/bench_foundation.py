@@ -150,17 +150,27 @@ def raw_digest(path: Path) -> float:
     return timer.seconds
 
 
-async def our_digest(url: str, plan: WorkPlan) -> tuple[float, int]:
+async def our_digest(url: str, plan: WorkPlan, runs: int = RUNS) -> tuple[float, int]:
+    """The best of `runs` chat digests on one warm engine, as the running bot keeps one (the
+    raw `GROUP BY` likewise runs on a connection opened before its timer)."""
     engine = make_engine(url)
     storage = Storage(Database(engine))
     tr = Translator("en")
-    with timed() as timer:
-        scope = DigestScope(DigestFilters(), "all time")
+    scope = DigestScope(DigestFilters(), "all time")
+
+    async def chat_text() -> str:
         digest = await build_digest(storage, plan, scope, datetime.now(UTC))
-        text = render_digest(digest, plan, tr, plan.zone).text
+        return render_digest(digest, plan, tr, plan.zone).text
+
+    await chat_text()  # opens the connection, as the bot's first command did
+    best, text = float("inf"), ""
+    for _ in range(runs):
+        with timed() as timer:
+            text = await chat_text()
+        best = min(best, timer.seconds)
     await storage.close()
     await engine.dispose()
-    return timer.seconds, len(text)
+    return best, len(text)
 
 
 async def schema_only(url: str) -> None:
@@ -226,10 +236,11 @@ def _renumbered(start: int, count: int) -> list[IncomingMessage]:
 
 async def report_digest(url: str, path: Path, plan: WorkPlan, count: int) -> None:
     rss_before = peak_rss_mb()
-    ours = min([(await our_digest(url, plan))[0] for _ in range(3)])
+    ours, _ = await our_digest(url, plan)
     raw = best_of(3, lambda: raw_digest(path))
     print(f"digest over {count:,} stored inputs")
-    print(f"  ours : {ours * 1000:>8.1f} ms (figures by GROUP BY + newest entries per issue/kind)")
+    print(f"  ours : {ours * 1000:>8.1f} ms (figures by GROUP BY + newest entries per issue/kind; "
+          f"one warm engine, best of {RUNS})")
     print(f"  raw  : {raw * 1000:>8.1f} ms (one GROUP BY)")
     print(f"  ratio ours/raw time: {ratio(ours, raw)}; peak RSS {peak_rss_mb():.0f} MB "
           f"(before the digest {rss_before:.0f} MB)")
