@@ -1,30 +1,46 @@
-"""Multi-row statements come in few shapes, so the driver's statement cache stays small."""
+"""Multi-row statements come in few shapes, so the driver's statement cache stays small; the
+rows a shape pads with are repeats, which the conflict clauses leave as written once."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy import text
+
 from bot.messages import Conversation, IncomingMessage
 from bot.storage import SaveOutcome, Storage
-from bot.storage.bulk_sqlite import statement_sizes
-from bot.tags import TagSet
+from bot.storage.bulk_sqlite import padded_size
+from bot.tags import TagSet, TagSource
 
 
-def test_every_count_is_split_into_powers_of_two_below_the_limit() -> None:
+def test_every_count_takes_one_of_a_dozen_shapes_and_never_fewer_rows() -> None:
     shapes: set[int] = set()
-    for count in range(0, 5000):
-        sizes = statement_sizes(count, 2978)
-        assert sum(sizes) == count and sizes == sorted(sizes, reverse=True)
-        shapes.update(sizes)
+    for count in range(1, 5000):
+        size = padded_size(min(count, 2978), 2978)
+        assert min(count, 2978) <= size <= 2978
+        shapes.add(size)
     assert shapes == {2978, *(1 << bit for bit in range(12))}  # 13 shapes in all
-    assert statement_sizes(1000, 2978) == [512, 256, 128, 64, 32, 8]
+    assert [padded_size(n, 2978) for n in (1, 2, 3, 500, 512, 513, 2978)] == [
+        1, 2, 4, 512, 512, 1024, 2978]
 
 
-async def test_a_burst_split_over_several_statements_is_all_written(storage: Storage
-                                                                    ) -> None:
+async def test_a_padded_burst_is_written_once_with_each_tag_and_kind_once(storage: Storage
+                                                                          ) -> None:
     at = datetime(2019, 10, 1, tzinfo=UTC)
     room = Conversation("test", "room")
-    # 77 rows: statements of 64, 8, 4 and 1
-    burst = [(IncomingMessage(room, f"m{n}", "u", "#wp3", at), TagSet((3,))) for n in range(77)]
+    # 77 messages: one statement of 128 rows, its last row repeated 51 times
+    burst = [(IncomingMessage(room, f"m{n}", "u", "#wp3 #solution", at),
+              TagSet((3,), ("solution",))) for n in range(77)]
     assert await storage.save_messages(burst, at) == [SaveOutcome.NEW] * 77
+    stored = await storage.messages_for(3)
+    assert len(stored) == 77
+    async with storage.db.read() as conn:  # the last message, written 52 times over
+        tags = (await conn.execute(text(
+            "SELECT issue, sources FROM tags WHERE message_id = 'm76'"))).all()
+        kinds = (await conn.execute(text(
+            "SELECT kind, sources FROM message_kinds WHERE message_id = 'm76'"))).all()
+    hashtag = int(TagSource.HASHTAG)
+    assert [tuple(row) for row in tags] == [(3, hashtag)]
+    assert [tuple(row) for row in kinds] == [("solution", hashtag)]
+    assert await storage.save_messages(burst[-1:], at) == [SaveOutcome.REPEAT]
     assert len(await storage.messages_for(3)) == 77
