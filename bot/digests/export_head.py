@@ -73,8 +73,10 @@ class ExportSource:
                 for lens in lenses]
 
     async def head(self, scope: DigestScope, now: datetime, *, figures: bool = True) -> Head:
-        counted = await figures_by_issue(self.storage, scope) if figures else {}
-        return Head(scope, now, tuple(chosen_issues(self.plan, scope.filters)),
+        issues = tuple(chosen_issues(self.plan, scope.filters))
+        counted = await figures_by_issue(
+            self.storage, scope, [issue.number for issue in issues]) if figures else {}
+        return Head(scope, now, issues,
                     await self.storage.digests.plan_columns(self.plan), counted)
 
     async def rendered_rows(self, filters: DigestFilters, parts: Sequence[tuple[int, Render]]
