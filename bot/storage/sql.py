@@ -76,6 +76,8 @@ def storable_text(text: str) -> str:
     keeps them, so both get U+FFFD instead (a message must not store in dev and fail in prod)."""
     if "\x00" in text:
         text = text.replace("\x00", "\ufffd")
+    if text.isascii():  # no surrogate possible; CPython knows this without a scan
+        return text
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
