@@ -11,18 +11,17 @@ cycle with the writers it waits for. SQLite has one writer at a time already.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.database import Database
+from bot.storage.member_values import member_values
 from bot.storage.models_inclusion import MEMBER_GROUPS
 
 # The advisory lock's key: any constant no other lock of this database uses ("plen").
 _LOCK = 0x706C656E
-_BOUNDED = 500  # bounded IN lists on every backend
 
 
 async def wait_for_tag_writers(db: Database) -> None:
@@ -39,36 +38,6 @@ async def groups_of(conn: AsyncConnection, members: Collection[tuple[str, str]]
     caller's write transaction (see the module's docstring)."""
     if not members:
         return {}
-    if conn.dialect.name == "sqlite":
-        return await _sqlite_groups_of(conn, members)
-    await conn.execute(select(func.pg_advisory_xact_lock_shared(_LOCK)))
-    found: dict[tuple[str, str], str] = {}
-    wanted = list(members)
-    for start in range(0, len(wanted), _BOUNDED):
-        rows = await conn.execute(
-            select(MEMBER_GROUPS.c.platform, MEMBER_GROUPS.c.user_id, MEMBER_GROUPS.c.group_key)
-            .where(tuple_(MEMBER_GROUPS.c.platform, MEMBER_GROUPS.c.user_id)
-                   .in_(wanted[start:start + _BOUNDED])))
-        found.update({(platform, user): group for platform, user, group in rows})
-    return found
-
-
-# One statement text whatever the count: the ids go in as one JSON array, each probing the
-# primary key. Through SQLAlchemy, an `IN` of a burst's few hundred authors cost 1.6 ms a
-# burst (6% of the ingest rate); straight to the driver, one trip to its thread.
-_SQLITE_GROUPS = ("SELECT user_id, group_key FROM member_groups WHERE platform = ? "
-                  "AND user_id IN (SELECT value FROM json_each(?))")
-
-
-async def _sqlite_groups_of(conn: AsyncConnection, members: Collection[tuple[str, str]]
-                            ) -> dict[tuple[str, str], str]:
-    by_platform: dict[str, list[str]] = {}
-    for platform, user in members:
-        by_platform.setdefault(platform, []).append(user)
-    driver = (await conn.get_raw_connection()).driver_connection
-    assert driver is not None
-    found: dict[tuple[str, str], str] = {}
-    for platform, users in by_platform.items():
-        rows = await driver.execute_fetchall(_SQLITE_GROUPS, (platform, json.dumps(users)))
-        found.update({(platform, user): group for user, group in rows})
-    return found
+    if conn.dialect.name == "postgresql":
+        await conn.execute(select(func.pg_advisory_xact_lock_shared(_LOCK)))
+    return await member_values(conn, MEMBER_GROUPS, "group_key", members)

@@ -36,6 +36,28 @@ class Seen:
 
     def __init__(self) -> None:
         self._until: dict[Member, datetime] = {}
+        # The members just claimed, with the language each had chosen (None: none), read in
+        # the claim's own transaction: their notice needs no read of its own (a read
+        # transaction per burst of new members cost ingest 4%). Taken once, by the notice.
+        self._chosen: dict[Member, str | None] = {}
+
+    def note_chosen(self, claimed: Collection[Member], chosen: dict[Member, str]) -> None:
+        if len(self._chosen) > 100_000:  # notices that were never written: read again
+            self._chosen.clear()
+        for member in claimed:
+            self._chosen[member] = chosen.get(member)
+
+    def take_chosen(self, members: Collection[Member]
+                    ) -> tuple[dict[Member, str], list[Member]]:
+        """The chosen languages noted for these members, and the members none was noted for."""
+        found: dict[Member, str] = {}
+        missing: list[Member] = []
+        for member in members:
+            if member not in self._chosen:
+                missing.append(member)
+            elif (locale := self._chosen.pop(member)) is not None:
+                found[member] = locale
+        return found, missing
 
     def unseen(self, members: Collection[Member], at: datetime) -> set[Member]:
         until = self._until

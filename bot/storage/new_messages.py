@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.messages import IncomingMessage
 from bot.storage import bulk_sqlite, consent
 from bot.storage.author_groups import groups_of
+from bot.storage.member_values import member_values
 from bot.storage.records import SaveOutcome
 from bot.storage.sql import (
     insert_ignoring_duplicates,
@@ -26,7 +27,7 @@ from bot.storage.sql import (
     joined_kinds,
     storable_text,
 )
-from bot.storage.tables import KINDS, MESSAGES, TAGS
+from bot.storage.tables import KINDS, MEMBER_LANGUAGES, MESSAGES, TAGS
 from bot.tags import TagSet, TagSource
 
 KEY = ("platform", "conversation_id", "message_id")
@@ -120,6 +121,8 @@ async def _claim_notices(conn: AsyncConnection, items: Sequence[NewMessage],
         return
     due = await consent.claim(conn, senders, at)
     seen.remember(senders, at)
+    if due:
+        seen.note_chosen(due, await member_values(conn, MEMBER_LANGUAGES, "locale", due))
     for index, item in enumerate(items):
         member = _member(item)
         if member in due and outcomes[index] is SaveOutcome.NEW:

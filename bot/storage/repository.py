@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, func, select, tuple_
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.digest_values import DigestEntry, DigestFilters, IssueFigures
@@ -21,6 +21,7 @@ from bot.storage.inclusion_store import InclusionStore, forget_group
 from bot.storage.leadership import Lease, lead, single_replica
 from bot.storage.mail_store import MailStore
 from bot.storage.member_data import MemberData, read_member
+from bot.storage.member_values import member_values
 from bot.storage.new_messages import prepare, save_messages
 from bot.storage.records import SaveOutcome, StoredMessage, TagChange
 from bot.storage.reminder_store import ReminderStore
@@ -280,16 +281,13 @@ class Storage:
 
     async def member_languages(self, members: Sequence[tuple[str, str]]
                                ) -> dict[tuple[str, str], str]:
-        """The chosen language of each of these (platform, user id) that chose one: one read."""
-        found: dict[tuple[str, str], str] = {}
-        async with self.db.read() as conn:
-            for start in range(0, len(members), 500):  # bounded IN lists on every backend
-                rows = await conn.execute(select(
-                    MEMBER_LANGUAGES.c.platform, MEMBER_LANGUAGES.c.user_id,
-                    MEMBER_LANGUAGES.c.locale).where(tuple_(
-                        MEMBER_LANGUAGES.c.platform, MEMBER_LANGUAGES.c.user_id
-                    ).in_(members[start:start + 500])))
-                found.update({(row.platform, row.user_id): row.locale for row in rows})
+        """The chosen language of each of these (platform, user id) that chose one. Members
+        whose consent notice was just claimed come with the language read in that claim's
+        transaction (`consent.Seen.take_chosen`); only the others are read."""
+        found, missing = self._notices.take_chosen(members)
+        if missing:
+            async with self.db.read() as conn:
+                found.update(await member_values(conn, MEMBER_LANGUAGES, "locale", missing))
         return found
 
     async def set_member_language(self, platform: str, user_id: str, locale: str | None,

@@ -219,3 +219,18 @@ async def test_the_burst_returns_before_the_notice_is_delivered(
     await svc.background.settle()
     assert [s.kind for s in chat.sent] == ["react", "private"]
     assert (await storage.member_data("test", "alice")).notice_told_at is not None
+
+
+async def test_the_notice_takes_the_language_read_with_its_claim_and_reads_nothing_more(
+        noticing: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The member's chosen language comes from the claim's own transaction: the notice
+    needs no read transaction of its own (one per burst of new members cost ingest 4%)."""
+    await noticing.say("!lang es", author="dora")
+
+    def no_reads() -> None:
+        raise AssertionError("the notice read the database again")
+
+    monkeypatch.setattr(noticing.storage.db, "read", no_reads)
+    await noticing.say("Hola #wp2", author="dora")
+    [notice] = notices(noticing, "dora")
+    assert notice.text == notice_text(noticing.settings, Translator("es"))
