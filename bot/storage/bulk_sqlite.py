@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.storage.sqlite_driver import driver_of
+
 # SQLite's default limit on bound variables per statement (since 3.32).
 MAX_VARIABLES = 32766
 
@@ -53,8 +55,7 @@ async def insert_values(conn: AsyncConnection, table: Table, columns: Sequence[s
     one_row = "(" + ", ".join("?" * len(columns)) + ")"
     per_statement = max(1, MAX_VARIABLES // len(columns))
     tail = f" RETURNING {', '.join(returning)}" if returning else ""
-    driver = (await conn.get_raw_connection()).driver_connection
-    assert driver is not None
+    driver = await driver_of(conn)
     written: list[tuple[Any, ...]] = []
     for start in range(0, len(rows), per_statement):
         part = list(rows[start:start + per_statement])

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import ReturningInsert
 
 from bot.storage import bulk_sqlite
+from bot.storage.sqlite_driver import driver_of
 from bot.storage.tables import CONSENT_NOTICES
 
 LEASE = timedelta(minutes=10)
@@ -78,20 +79,20 @@ async def claim(conn: AsyncConnection, members: Collection[Member], at: datetime
                 ) -> set[Member]:
     """The members among `members` whose notice is now due: never claimed, or claimed
     more than `LEASE` ago and never told."""
-    rows = [(platform, user_id, at) for platform, user_id in sorted(members)]
+    ordered = sorted(members)
     if conn.dialect.name == "sqlite":
         stamp = bulk_sqlite.sqlite_datetime(at)
         written = await bulk_sqlite.insert_values(
             conn, CONSENT_NOTICES, ("platform", "user_id", "claimed_at"),
-            [(platform, user_id, stamp) for platform, user_id, _ in rows],
+            [(platform, user_id, stamp) for platform, user_id in ordered],
             on_conflict=_SQLITE_RECLAIM, returning=("platform", "user_id"))
     else:
         # One statement, compiled once and cached, run for many rows (insertmanyvalues):
         # a multi-row `.values(rows)` is compiled afresh every time, which cost ingest of
         # new members three quarters of its speed.
         result = await conn.execute(_reclaim_statement(), [
-            {"platform": platform, "user_id": user_id, "claimed_at": claimed_at}
-            for platform, user_id, claimed_at in rows])
+            {"platform": platform, "user_id": user_id, "claimed_at": at}
+            for platform, user_id in ordered])
         written = [tuple(row) for row in result]
     return {(str(platform), str(user_id)) for platform, user_id in written}
 
@@ -126,8 +127,7 @@ async def mark_told(conn: AsyncConnection, members: Collection[Member], at: date
     ordered = sorted(members)
     if conn.dialect.name == "sqlite":
         stamp = bulk_sqlite.sqlite_datetime(at)
-        driver = (await conn.get_raw_connection()).driver_connection
-        assert driver is not None
+        driver = await driver_of(conn)
         await driver.executemany(
             "UPDATE consent_notices SET told_at = ? WHERE platform = ? AND user_id = ?",
             [(stamp, platform, user_id) for platform, user_id in ordered])

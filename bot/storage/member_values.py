@@ -14,6 +14,8 @@ from collections.abc import Collection
 from sqlalchemy import Table, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.storage.sqlite_driver import driver_of
+
 Member = tuple[str, str]  # (platform, user id)
 _BOUNDED = 500  # members per `IN` list, within every backend's bound-parameter limits
 
@@ -32,8 +34,7 @@ async def member_values(conn: AsyncConnection, table: Table, column: str,
         table.c[column]  # noqa: B018 — a KeyError here is a caller's typo, never user data
         sql = (f"SELECT user_id, {column} FROM {table.name} WHERE platform = ? "
                "AND user_id IN (SELECT value FROM json_each(?))")
-        driver = (await conn.get_raw_connection()).driver_connection
-        assert driver is not None
+        driver = await driver_of(conn)
         for platform, users in by_platform.items():
             rows = await driver.execute_fetchall(sql, (platform, json.dumps(users)))
             found.update({(platform, user): value for user, value in rows})

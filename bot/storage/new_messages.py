@@ -86,7 +86,7 @@ async def save_messages(conn: AsyncConnection, items: Sequence[NewMessage]) -> l
     tag_rows: list[Row] = []
     kind_rows: list[Row] = []
     # Read in this transaction (see `author_groups`): a tag takes its author's group.
-    groups = await groups_of(conn, {_author(item) for item in items if item.tags})
+    groups = await groups_of(conn, {_member(item) for item in items if item.tags})
     for item in items:
         key = item.row[:3]
         if key not in inserted:
@@ -94,7 +94,7 @@ async def save_messages(conn: AsyncConnection, items: Sequence[NewMessage]) -> l
             continue
         inserted.discard(key)
         outcomes.append(SaveOutcome.NEW)
-        group = groups.get(_author(item)) if groups else None
+        group = groups.get(_member(item)) if groups else None
         tag_rows += item.tags if group is None else [(*tag[:-1], group) for tag in item.tags]
         kind_rows += item.kinds
     await _insert(conn, TAGS, TAG_COLUMNS, tag_rows, _ADD_SOURCES.format(table="tags"))
@@ -104,11 +104,6 @@ async def save_messages(conn: AsyncConnection, items: Sequence[NewMessage]) -> l
     if seen is not None:
         await _claim_notices(conn, items, outcomes, seen)
     return outcomes
-
-
-def _author(item: NewMessage) -> tuple[str, str]:
-    """(platform, sender) of the message's row (MESSAGE_COLUMNS)."""
-    return str(item.row[0]), str(item.row[5])
 
 
 async def _claim_notices(conn: AsyncConnection, items: Sequence[NewMessage],
@@ -151,6 +146,7 @@ async def _insert(conn: AsyncConnection, table: Table, columns: Sequence[str],
 
 
 def _member(item: NewMessage) -> tuple[str, str]:
+    """(platform, sender) of the message's row (MESSAGE_COLUMNS)."""
     platform, sender_id = item.row[0], item.row[5]
     assert isinstance(platform, str) and isinstance(sender_id, str)
     return platform, sender_id

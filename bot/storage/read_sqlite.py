@@ -14,6 +14,7 @@ from sqlalchemy import Dialect, Select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.bulk_sqlite import sqlite_datetime
+from bot.storage.sqlite_driver import driver_of
 
 
 def _bound(value: object) -> object:
@@ -50,8 +51,7 @@ async def stream_rows(conn: AsyncConnection, query: Select[Any], batch: int
                       ) -> AsyncIterator[Sequence[tuple[Any, ...]]]:
     """The query's rows as raw tuples (datetimes as SQLite's text), `batch` at a time."""
     sql, values = for_driver(query, conn.dialect)
-    driver = (await conn.get_raw_connection()).driver_connection
-    assert driver is not None
+    driver = await driver_of(conn)
     cursor = await driver.execute(sql, values)
     try:
         while rows := await cursor.fetchmany(batch):
@@ -62,8 +62,7 @@ async def stream_rows(conn: AsyncConnection, query: Select[Any], batch: int
 
 async def first_value(conn: AsyncConnection, sql: str, values: tuple[Any, ...]) -> Any:
     """The first column of the statement's first row (as the driver reads it), or None."""
-    driver = (await conn.get_raw_connection()).driver_connection
-    assert driver is not None
+    driver = await driver_of(conn)
     async with driver.execute(sql, values) as cursor:
         row = await cursor.fetchone()
     return None if row is None else row[0]
