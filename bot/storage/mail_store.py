@@ -14,6 +14,7 @@ from bot.messages import IncomingMessage
 from bot.storage import bulk_sqlite, message_writes
 from bot.storage.database import Database
 from bot.storage.group_commit import GroupCommit
+from bot.storage.inclusion_store import InclusionStore
 from bot.storage.models_mail import EMAIL_LINKS, MAIL_POSTS
 from bot.storage.new_messages import prepare, save_messages
 from bot.storage.records import SaveOutcome
@@ -47,23 +48,27 @@ class StoredPost:
 
 
 class MailStore:
-    def __init__(self, db: Database, commits: GroupCommit) -> None:
+    def __init__(self, db: Database, commits: GroupCommit, inclusion: InclusionStore) -> None:
         self._db = db
         self._commits = commits
+        self._inclusion = inclusion
 
     async def save_posts(self, posts: Sequence[PostRecord], at: datetime) -> list[SaveOutcome]:
         """Idempotent: a post already stored (or erased: its tombstone stays) is a REPEAT and
         nothing of it is written again. One transaction for the whole burst."""
+        if not posts:
+            return []
+        prepared = prepare([(p.msg, p.tags) for p in posts], at, self._db.dialect)
+
         async def op(conn: AsyncConnection) -> list[SaveOutcome]:
-            outcomes = await save_messages(conn, prepare([(p.msg, p.tags) for p in posts], at,
-                                                         conn.dialect.name))
+            outcomes = await save_messages(conn, prepared)
             new = [post for post, outcome in zip(posts, outcomes, strict=True)
                    if outcome is SaveOutcome.NEW]
             await _insert_posts(conn, new, at)
             return outcomes
-        if not posts:
-            return []
-        return await self._commits.run(op)
+        outcomes: list[SaveOutcome] = await self._commits.run(op)
+        self._inclusion.note_stored()  # the posts' language is for the detection job
+        return outcomes
 
     async def post(self, list_name: str, message_id: str) -> StoredPost | None:
         async with self._db.read() as conn:

@@ -41,7 +41,7 @@ class Storage:
         self.digests = DigestStore(db, self._commits)
         self.reminders = ReminderStore(db, self._commits)
         self.inclusion = InclusionStore(db, self._commits)
-        self.mail = MailStore(db, self._commits)
+        self.mail = MailStore(db, self._commits, self.inclusion)
 
     def lead(self, name: str, *, poll_seconds: float = 5.0
              ) -> AbstractAsyncContextManager[Lease]:

@@ -52,6 +52,16 @@ def archive(tmp_path: Path) -> Path:
     return path
 
 
+async def test_imported_posts_are_handed_to_the_language_job(
+        any_storage: Storage, plan: WorkPlan, tmp_path: Path) -> None:
+    """A post is a message like any other: the detection job gives it its language."""
+    any_storage.inclusion.maybe_pending = False  # the job has caught up
+    await import_archives(any_storage, plan, [archive(tmp_path)], "emm", ARCHIVE, NOW)
+    assert any_storage.inclusion.maybe_pending
+    pending = await any_storage.inclusion.pending_languages(100)
+    assert {ref.message_id for ref, _, _ in pending} >= {"root@example.org", "html@example.org"}
+
+
 async def test_import_is_idempotent_and_keeps_threads_tags_and_bodies(
         any_storage: Storage, plan: WorkPlan, tmp_path: Path) -> None:
     path = archive(tmp_path)
