@@ -142,10 +142,6 @@ class Outcome:
     error: BaseException | None = field(default=None, compare=False)
     outage: bool = False
 
-    @property
-    def failed(self) -> bool:
-        return self.error is not None
-
 
 HANDLED: Final = Outcome()
 DUPLICATE: Final = Outcome(duplicate=True)

@@ -10,7 +10,7 @@ from bot.ports import Chat, StaffDirectory
 
 # The core's one entry (`Router.handle`): events received together in, one outcome each out.
 # An adapter acknowledges an event (or moves its sync token) only once it did not fail with
-# an outage; `Outcome.failed` alone is that event's problem, already logged.
+# an outage; any other `Outcome.error` is that event's problem, already logged.
 Dispatch = Callable[[Sequence[Event]], Awaitable[list[Outcome]]]
 
 

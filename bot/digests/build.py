@@ -110,11 +110,10 @@ async def build_digest(storage: Storage, plan: WorkPlan, scope: DigestScope, now
     # aggregates the figures, which take most of a digest's time. So entries are asked for
     # every chosen issue, not only those the figures show input for, and kept for those:
     # reading an issue without input is an empty index range.
+    numbers = [issue.number for issue in issues]
     counted, columns, latest = await asyncio.gather(
-        figures_by_issue(storage, scope, [issue.number for issue in issues]),
-        storage.digests.plan_columns(plan),
-        storage.latest_by_kind(filters, [issue.number for issue in issues] if per_kind else [],
-                               kinds, per_kind))
+        figures_by_issue(storage, scope, numbers), storage.digests.plan_columns(plan),
+        storage.latest_by_kind(filters, numbers if per_kind else [], kinds, per_kind))
     sections = []
     for issue in issues:
         figures = counted.get(issue.number, empty_figures(issue.number))

@@ -40,8 +40,8 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 MAX_BODY = 1024 * 1024  # Slack's payloads are far smaller; refuse floods before verifying
 ReceiveEvent = Callable[[dict[str, Any]], Awaitable[None]]
-_REFUSED = {"error": "invalid request"}
-GRACE_SECONDS = 5.0  # what bolt answers a bad signature with
+_REFUSED = {"error": "invalid request"}  # what bolt answers a bad signature with
+GRACE_SECONDS = 5.0
 
 
 def web_app(app: AsyncApp, signing_secret: str, receive_event: ReceiveEvent,
