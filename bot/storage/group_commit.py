@@ -78,13 +78,6 @@ class GroupCommit:
     def _new_future(self) -> asyncio.Future[Any]:
         return asyncio.get_running_loop().create_future()
 
-    def submit(self, op: WriteOp) -> asyncio.Future[Any]:
-        """`run` without waiting: `op` joins the next batch (no commit of its own); the caller
-        keeps the future. `close` still finishes it."""
-        pending = _Pending(self._new_future(), op)
-        self._queue_up(pending)
-        return pending.future
-
     async def _enqueue(self, pending: _Pending) -> Any:
         self._queue_up(pending)
         return await pending.future

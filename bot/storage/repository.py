@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
@@ -37,7 +36,6 @@ class Storage:
         self.db = db
         self._commits = GroupCommit(db)
         self._notices = consent.Seen()
-        self._marking: set[asyncio.Future[None]] = set()
         self.digests = DigestStore(db, self._commits)
         self.reminders = ReminderStore(db, self._commits)
         self.inclusion = InclusionStore(db, self._commits)
@@ -89,23 +87,12 @@ class Storage:
     def _seen(self, notice: bool) -> consent.Seen | None:
         return self._notices if notice else None
 
-    def notices_told(self, members: Sequence[tuple[str, str]], at: datetime
-                     ) -> asyncio.Future[None]:
+    async def notices_told(self, members: Sequence[tuple[str, str]], at: datetime) -> None:
         """The consent notices claimed for these (platform, user id) reached them: never
-        again. Not waited for: the write joins the next batch (a burst's own commit, not one
-        more), so the burst that brought new members returns at once; its future is kept
-        here, and a failure logged (the claims then go stale and are taken again)."""
+        again. Called after the notices went out, off the burst (`Services.background`)."""
         async def op(conn: AsyncConnection) -> None:
             await consent.mark_told(conn, members, at)
-        future: asyncio.Future[None] = self._commits.submit(op)
-        self._marking.add(future)
-        future.add_done_callback(self._marked)
-        return future
-
-    def _marked(self, future: asyncio.Future[None]) -> None:
-        self._marking.discard(future)
-        if not future.cancelled() and future.exception() is not None:
-            log.error("could not record consent notices as told", exc_info=future.exception())
+        await self._commits.run(op)
 
     async def member_data(self, platform: str, user_id: str) -> MemberData:
         """Everything stored about a member (`my-data`), in one read."""

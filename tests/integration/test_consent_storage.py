@@ -65,7 +65,7 @@ async def test_an_untold_claim_is_taken_again_once_stale_a_told_one_never(
                                           notice=True) is SaveOutcome.NEW
     assert await any_storage.save_message(message(3, "U1"), TagSet(), later,
                                           notice=True) is SaveOutcome.NEW_MEMBER
-    await any_storage.notices_told([("slack", "U1")], later)  # (a future: its write)
+    await any_storage.notices_told([("slack", "U1")], later)
     assert await any_storage.save_message(message(4, "U1"), TagSet(), later + LEASE * 10,
                                           notice=True) is SaveOutcome.NEW
     await any_storage.forget_sender("slack", "U1", later)

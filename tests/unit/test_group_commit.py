@@ -81,7 +81,7 @@ async def test_a_burst_comes_back_in_order(storage: Storage, burst: int) -> None
         seen.add(msg.message_id)
 
 
-async def test_a_submitted_write_joins_the_next_batch_and_close_finishes_it(
+async def test_a_write_not_waited_for_joins_the_next_batch_and_close_finishes_it(
         storage: Storage) -> None:
     commits = GroupCommit(storage.db)
     order: list[str] = []
@@ -92,9 +92,11 @@ async def test_a_submitted_write_joins_the_next_batch_and_close_finishes_it(
             return name
         return write
 
-    later = commits.submit(op("submitted"))  # not awaited by its caller
+    later = asyncio.ensure_future(commits.run(op("submitted")))  # not awaited by its caller
+    await asyncio.sleep(0)  # queued
     assert await commits.run(op("after")) == "after"
     assert later.done() and later.result() == "submitted"  # in order, already committed
-    unwaited = commits.submit(op("last"))
+    unwaited = asyncio.ensure_future(commits.run(op("last")))
+    await asyncio.sleep(0)  # queued
     await commits.close()
     assert unwaited.result() == "last" and order == ["submitted", "after", "last"]
