@@ -134,12 +134,10 @@ class InclusionStore:
 
     async def newest_by_channel(self, issues: Sequence[int]
                                 ) -> dict[tuple[str, str], dict[int, datetime]]:
-        """For each conversation with stored messages, each issue's newest input there."""
+        """For each conversation with input on these issues, each issue's newest input there
+        (a conversation without any is absent: it has none to be newest)."""
+        found: dict[tuple[str, str], dict[int, datetime]] = {}
         async with self._db.read() as conn:
-            channels = await conn.execute(select(MESSAGES.c.platform,
-                                                 MESSAGES.c.conversation_id).distinct())
-            found: dict[tuple[str, str], dict[int, datetime]] = {
-                (platform, conversation): {} for platform, conversation in channels}
             rows = await conn.execute(
                 select(TAGS.c.platform, TAGS.c.conversation_id, TAGS.c.issue,
                        func.max(TAGS.c.posted_at))
