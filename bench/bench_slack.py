@@ -22,7 +22,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import sqlite3
 import statistics
 import sys
@@ -37,6 +36,7 @@ import aiohttp
 from aiohttp import web
 
 from bench.common import ratio
+from tests.support.ports import free_port
 from tests.support.slack_signing import event_callback, message_event, sign
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -173,12 +173,6 @@ async def fire(url: str, bodies: list[bytes], in_flight: int, name: str) -> Run:
         await asyncio.gather(*(worker() for _ in range(in_flight)))
         seconds = time.perf_counter() - started
     return Run(name, seconds, latencies, statuses)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def wait_until_serving(port: int, process: asyncio.subprocess.Process, log: Path) -> None:

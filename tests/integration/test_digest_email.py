@@ -27,6 +27,7 @@ from bot.tags import TagSet
 from bot.workplan import WorkPlan
 from tests.conftest import make_settings
 from tests.fakes import FrozenClock, Harness
+from tests.support.ports import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -168,7 +169,7 @@ async def test_a_failed_mail_is_retried_and_sent_once(tmp_path: Path, plan: Work
                                                     smtp_server: tuple[Inbox, int]) -> None:
     inbox, port = smtp_server
     settings = digest_settings(tmp_path, port)
-    closed = make_settings(**{**settings.model_dump(), "smtp_port": _closed_port()})
+    closed = make_settings(**{**settings.model_dump(), "smtp_port": free_port()})
     clock = FrozenClock("2019-10-07T13:05:00+00:00")
     harness, engine = await open_harness(closed, plan, clock, create=True)
     with pytest.raises(OSError):
@@ -183,13 +184,6 @@ async def test_a_failed_mail_is_retried_and_sent_once(tmp_path: Path, plan: Work
     assert len(inbox.messages) == 1 and harness.sent == []  # posted before, not again
     await close_harness(harness, engine)
 
-
-def _closed_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def test_the_digest_mail_is_a_list_citizen_and_a_reply_to_it_is_input(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import signal
 import sys
@@ -22,6 +21,7 @@ from bot.storage import Database, Storage, make_engine
 from tests.conftest import ROOT, SHIPPED_PLAN
 from tests.integration.conftest import POSTGRES_URL
 from tests.support import slack_signing as sl
+from tests.support.bot_environment import bot_environment
 from tests.support.fake_slack import FakeSlack
 from tests.support.matrix_bot import create_room, say, wait_notice
 from tests.support.matrix_fixtures import Login, MakeUser, wait_until
@@ -72,7 +72,7 @@ async def test_a_debug_run_logs_no_secret(log_format: str, database: URL,
     storage = Storage(storage_db)
     async with FakeSlack() as fake:
         fake.add_channel(CHANNEL, "general")
-        env = {**os.environ, "PLENARY_LOG_LEVEL": "DEBUG", "PLENARY_LOG_FORMAT": log_format,
+        env = bot_environment(**{"PLENARY_LOG_LEVEL": "DEBUG", "PLENARY_LOG_FORMAT": log_format,
                "PLENARY_DATABASE_URL": database_url, "PLENARY_WORKPLAN": str(SHIPPED_PLAN),
                "PLENARY_SLACK_BOT_TOKEN": fake.bot_token, "PLENARY_SLACK_SIGNING_SECRET": SECRET,
                "PLENARY_SLACK_API_URL": fake.api_url, "PLENARY_SLACK_CHANNELS": CHANNEL,
@@ -81,7 +81,7 @@ async def test_a_debug_run_logs_no_secret(log_format: str, database: URL,
                "PLENARY_MATRIX_USER_ID": bot_user.user_id,
                "PLENARY_MATRIX_PASSWORD": bot_user.password, "PLENARY_MATRIX_ROOMS": room_id,
                "PLENARY_SMTP_PASSWORD": SMTP_PASSWORD, "PLENARY_SMTP_USER": "plenary",
-               "PLENARY_MATRIX_STORE_PATH": tempfile.mkdtemp(prefix="plenary-store-")}
+               "PLENARY_MATRIX_STORE_PATH": tempfile.mkdtemp(prefix="plenary-store-")})
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import signal
 import smtplib
-import socket
 import sys
 from pathlib import Path
 
@@ -14,16 +13,11 @@ import pytest
 
 from tests.support.bot_environment import bot_environment
 from tests.support.mail_archives import post
+from tests.support.ports import free_port
 
 pytestmark = pytest.mark.integration
 
 PLENARY = str(Path(sys.executable).with_name("plenary"))
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _deliver(port: int, raw: bytes) -> tuple[int, bytes]:
@@ -44,7 +38,7 @@ async def _line_with(stream: asyncio.StreamReader, text: str) -> str:
 
 
 async def test_plenary_run_listens_for_list_mail_beside_the_chat(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     env = bot_environment(
         PLENARY_MAIL_LISTEN=f"127.0.0.1:{port}", PLENARY_MAIL_ACCEPT="emm.lists.example.org",
         PLENARY_STAFF="carol",

@@ -20,6 +20,7 @@ from bot.storage.leadership import lead
 from bot.storage.tables import MESSAGES
 from tests.conftest import ROOT, SHIPPED_PLAN
 from tests.support import slack_signing as sl
+from tests.support.bot_environment import bot_environment
 from tests.support.fake_slack import FakeSlack
 from tests.support.matrix_fixtures import wait_until
 from tests.support.replicas import Replica
@@ -44,8 +45,8 @@ async def postgres() -> AsyncIterator[Database]:
 
 
 async def test_a_second_replica_on_one_sqlite_file_refuses_to_start(tmp_path: Path) -> None:
-    env = {**os.environ, "PLENARY_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'one.db'}",
-           "PLENARY_WORKPLAN": str(SHIPPED_PLAN)}
+    env = bot_environment(PLENARY_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'one.db'}",
+                          PLENARY_WORKPLAN=str(SHIPPED_PLAN))
     first = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", cwd=ROOT, env=env, stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import signal
 import sys
@@ -15,6 +14,8 @@ from typing import Any
 
 import aiohttp
 
+from tests.support.bot_environment import bot_environment
+
 ROOT = Path(__file__).resolve().parents[2]
 SLACK_LISTENING = re.compile(r"Slack endpoint listening on (http://\S+)")
 OPS_LISTENING = re.compile(r"operations endpoints on (http://[^\s(]+)")
@@ -23,8 +24,9 @@ OPS_LISTENING = re.compile(r"operations endpoints on (http://[^\s(]+)")
 class Replica:
     def __init__(self, name: str, env: Mapping[str, str]) -> None:
         self.name = name
-        self._env = {**os.environ, "PLENARY_HTTP_HOST": "127.0.0.1", "PLENARY_HTTP_PORT": "0",
-                     "PLENARY_OPS_HOST": "127.0.0.1", "PLENARY_OPS_PORT": "0", **env}
+        self._env = bot_environment(**{
+            "PLENARY_HTTP_HOST": "127.0.0.1", "PLENARY_HTTP_PORT": "0",
+            "PLENARY_OPS_HOST": "127.0.0.1", "PLENARY_OPS_PORT": "0", **env})
         self.process: asyncio.subprocess.Process | None = None
         self.lines: list[str] = []
         self.slack_url: str | None = None
