@@ -32,7 +32,17 @@ SHIPPED_PLAN = ROOT / "config" / "workplan.yaml"
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Iterator[None]:
     """In CI (`PLENARY_REQUIRE_INTEGRATION=1`) a skipped test is a failed test."""
     outcome = yield
-    report = outcome.get_result()  # type: ignore[attr-defined]
+    _fail_if_skipped(outcome.get_result())  # type: ignore[attr-defined]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[None]:
+    """And so is a module skipped whole while collected (`allow_module_level`, `importorskip`)."""
+    outcome = yield
+    _fail_if_skipped(outcome.get_result())  # type: ignore[attr-defined]
+
+
+def _fail_if_skipped(report: pytest.TestReport | pytest.CollectReport) -> None:
     if report.skipped and os.environ.get("PLENARY_REQUIRE_INTEGRATION") == "1":
         report.outcome = "failed"
         report.longrepr = f"skipped while PLENARY_REQUIRE_INTEGRATION=1: {report.longrepr}"
