@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
     and_,
     bindparam,
     func,
@@ -25,12 +23,8 @@ from bot.storage.author_groups import wait_for_tag_writers
 from bot.storage.database import Database
 from bot.storage.group_commit import GroupCommit
 from bot.storage.models_inclusion import MEMBER_GROUPS, NUDGES_SENT
-from bot.storage.sql import insert_ignoring_duplicates, upsert
+from bot.storage.sql import insert_ignoring_duplicates, is_member, upsert
 from bot.storage.tables import MEMBER_LANGUAGES, MESSAGES, TAGS
-
-
-def member_is(table: Any, platform: str, user_id: str) -> ColumnElement[bool]:
-    return and_(table.c.platform == platform, table.c.user_id == user_id)
 
 
 class InclusionStore:
@@ -47,7 +41,7 @@ class InclusionStore:
     async def group_of(self, platform: str, user_id: str) -> str | None:
         async with self._db.read() as conn:
             return (await conn.execute(select(MEMBER_GROUPS.c.group_key).where(
-                member_is(MEMBER_GROUPS, platform, user_id)))).scalar_one_or_none()
+                is_member(MEMBER_GROUPS, platform, user_id)))).scalar_one_or_none()
 
     async def set_group(self, platform: str, user_id: str, group: str, by: str,
                         at: datetime) -> None:
@@ -171,4 +165,4 @@ class InclusionStore:
 
 
 async def forget_group(conn: AsyncConnection, platform: str, user_id: str) -> None:
-    await conn.execute(MEMBER_GROUPS.delete().where(member_is(MEMBER_GROUPS, platform, user_id)))
+    await conn.execute(MEMBER_GROUPS.delete().where(is_member(MEMBER_GROUPS, platform, user_id)))

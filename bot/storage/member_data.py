@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Table, and_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.models_digests import CURSORS, HIDDEN, WORKPLAN_CHANGES
-from bot.storage.sql import same_message
+from bot.storage.sql import is_member, same_message
 from bot.storage.tables import (
     AUDIT,
     CONSENT_NOTICES,
@@ -79,17 +79,13 @@ class MemberData:
     staff_records: tuple[StaffRecord, ...]
 
 
-def _of(table: Table, column: str, platform: str, user_id: str) -> ColumnElement[bool]:
-    return and_(table.c.platform == platform, table.c[column] == user_id)
-
-
 async def read_member(conn: AsyncConnection, platform: str, user_id: str) -> MemberData:
     language = (await conn.execute(select(MEMBER_LANGUAGES).where(
-        _of(MEMBER_LANGUAGES, "user_id", platform, user_id)))).first()
+        is_member(MEMBER_LANGUAGES, platform, user_id)))).first()
     notice = (await conn.execute(select(CONSENT_NOTICES).where(
-        _of(CONSENT_NOTICES, "user_id", platform, user_id)))).first()
+        is_member(CONSENT_NOTICES, platform, user_id)))).first()
     cursor = (await conn.execute(select(CURSORS.c.covered_until).where(
-        _of(CURSORS, "staff_id", platform, user_id)))).scalar_one_or_none()
+        is_member(CURSORS, platform, user_id, "staff_id")))).scalar_one_or_none()
     return MemberData(
         platform, user_id,
         language.locale if language else None, language.chosen_at if language else None,
@@ -97,11 +93,11 @@ async def read_member(conn: AsyncConnection, platform: str, user_id: str) -> Mem
         await _messages(conn, platform, user_id),
         tuple(TagMade(r.conversation_id, r.message_id, r.issue, r.tagged_at)
               for r in await conn.execute(
-                  select(TAGS).where(_of(TAGS, "tagged_by", platform, user_id))
+                  select(TAGS).where(is_member(TAGS, platform, user_id, "tagged_by"))
                   .order_by(TAGS.c.tagged_at, TAGS.c.message_id, TAGS.c.issue))),
         tuple(ReactionMade(r.conversation_id, r.message_id, r.issue, r.reacted_at)
               for r in await conn.execute(
-                  select(REACTIONS).where(_of(REACTIONS, "user_id", platform, user_id))
+                  select(REACTIONS).where(is_member(REACTIONS, platform, user_id))
                   .order_by(REACTIONS.c.reacted_at, REACTIONS.c.message_id))),
         await _staff_records(conn, platform, user_id))
 
@@ -109,7 +105,7 @@ async def read_member(conn: AsyncConnection, platform: str, user_id: str) -> Mem
 async def _messages(conn: AsyncConnection, platform: str, user_id: str
                     ) -> tuple[OwnMessage, ...]:
     # A scan by sender (messages has no sender index, see models): rare, and read-only.
-    mine = _of(MESSAGES, "sender_id", platform, user_id) & MESSAGES.c.deleted_at.is_(None)
+    mine = is_member(MESSAGES, platform, user_id, "sender_id") & MESSAGES.c.deleted_at.is_(None)
     issues: dict[tuple[str, str], list[int]] = {}
     for row in await conn.execute(
             select(TAGS.c.conversation_id, TAGS.c.message_id, TAGS.c.issue)
@@ -139,15 +135,15 @@ async def _staff_records(conn: AsyncConnection, platform: str, user_id: str
     records = [StaffRecord("workplan_change", r.changed_at,
                            {"issue": r.issue, "column": r.column, "value": r.value})
                for r in await conn.execute(select(WORKPLAN_CHANGES).where(
-                   _of(WORKPLAN_CHANGES, "changed_by", platform, user_id)))]
+                   is_member(WORKPLAN_CHANGES, platform, user_id, "changed_by")))]
     records += [StaffRecord("hidden_input", r.hidden_at,
                             {"conversation_id": r.conversation_id,
                              "message_id": r.message_id, "reason": r.reason})
                 for r in await conn.execute(select(HIDDEN).where(
-                    _of(HIDDEN, "hidden_by", platform, user_id)))]
+                    is_member(HIDDEN, platform, user_id, "hidden_by")))]
     records += [StaffRecord("audit", r.at,
                             {"action": r.action, "conversation_id": r.conversation_id,
                              "message_id": r.message_id, "detail": r.detail})
                 for r in await conn.execute(select(AUDIT).where(
-                    _of(AUDIT, "actor_id", platform, user_id)))]
+                    is_member(AUDIT, platform, user_id, "actor_id")))]
     return tuple(sorted(records, key=lambda record: record.at))

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.digest_values import DigestEntry, DigestFilters, IssueFigures
@@ -24,7 +24,7 @@ from bot.storage.member_values import member_values
 from bot.storage.new_messages import prepare, save_messages
 from bot.storage.records import SaveOutcome, StoredMessage, TagChange
 from bot.storage.reminder_store import ReminderStore
-from bot.storage.sql import insert_ignoring_duplicates, is_message, upsert
+from bot.storage.sql import insert_ignoring_duplicates, is_member, is_message, upsert
 from bot.storage.tables import HANDLED_EVENTS, KINDS, MEMBER_LANGUAGES, MESSAGES, STATE, TAGS
 from bot.tags import TagSet, TagSource
 
@@ -130,7 +130,8 @@ class Storage:
         again if they return)."""
         async def op(conn: AsyncConnection) -> int:
             await reaction_writes.forget_reactions(conn, platform, sender_id, at)
-            await conn.execute(MEMBER_LANGUAGES.delete().where(_member(platform, sender_id)))
+            await conn.execute(MEMBER_LANGUAGES.delete().where(
+                is_member(MEMBER_LANGUAGES, platform, sender_id)))
             await forget_group(conn, platform, sender_id)
             await consent.forget(conn, (platform, sender_id))
             return await message_writes.forget_sender(conn, platform, sender_id, at)
@@ -264,7 +265,7 @@ class Storage:
     async def member_language(self, platform: str, user_id: str) -> str | None:
         async with self.db.read() as conn:
             return (await conn.execute(select(MEMBER_LANGUAGES.c.locale).where(
-                _member(platform, user_id)))).scalar_one_or_none()
+                is_member(MEMBER_LANGUAGES, platform, user_id)))).scalar_one_or_none()
 
     async def member_languages(self, members: Sequence[tuple[str, str]]
                                ) -> dict[tuple[str, str], str]:
@@ -282,7 +283,8 @@ class Storage:
         """Keep the member's choice; None forgets it (back to the channel's language)."""
         async def op(conn: AsyncConnection) -> None:
             if locale is None:
-                await conn.execute(MEMBER_LANGUAGES.delete().where(_member(platform, user_id)))
+                await conn.execute(MEMBER_LANGUAGES.delete().where(
+                    is_member(MEMBER_LANGUAGES, platform, user_id)))
                 return
             await conn.execute(upsert(
                 conn.dialect.name, MEMBER_LANGUAGES, ["platform", "user_id"],
@@ -294,5 +296,3 @@ def _sync_key(platform: str, account: str) -> str:
     return f"{platform}:{account}:next_batch"  # as stored since the first release
 
 
-def _member(platform: str, user_id: str) -> ColumnElement[bool]:
-    return and_(MEMBER_LANGUAGES.c.platform == platform, MEMBER_LANGUAGES.c.user_id == user_id)

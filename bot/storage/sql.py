@@ -34,6 +34,12 @@ def insert_or_add_sources(dialect: str, table: Table, key: Sequence[str]) -> Ins
     )
 
 
+def is_member(table: Table, platform: str, user_id: str, column: str = "user_id"
+              ) -> ColumnElement[bool]:
+    """`table`'s row is about this member: its `platform`, and the id in `column`."""
+    return and_(table.c.platform == platform, table.c[column] == user_id)
+
+
 def is_message(table: Table, ref: MessageRef) -> ColumnElement[bool]:
     return and_(
         table.c.platform == ref.platform,
