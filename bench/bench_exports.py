@@ -31,7 +31,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine
 
-from bench.common import peak_rss_mb, ratio, timed
+from bench.common import own_peak_rss_mb, peak_mb_of, ratio, timed
 from bot.digest_values import DigestFilters
 from bot.digests.build import DigestScope, build_digest
 from bot.digests.chat_text import render_digest
@@ -125,30 +125,12 @@ async def export(url: str, plan: WorkPlan, fmt: str, target: Path, issues: tuple
             "workers_rss_mb": workers.total_mb}
 
 
-def own_peak_rss_mb() -> float:
-    """This process's peak RSS. `ru_maxrss` survives fork and exec (a child would report its
-    parent's peak); Linux's VmHWM belongs to the process image, so it is used when there."""
-    peak = _peak_of(Path("/proc/self/status"))
-    return peak_rss_mb() if peak is None else peak
-
-
 def cpu_seconds() -> float:
     """CPU time (user and system) of this process and of its children that have ended (the
     export's workers): the work done, which another session's load does not change much."""
     return sum(usage.ru_utime + usage.ru_stime
                for usage in (resource.getrusage(resource.RUSAGE_SELF),
                              resource.getrusage(resource.RUSAGE_CHILDREN)))
-
-
-def _peak_of(status: Path) -> float | None:
-    try:
-        text = status.read_text()
-    except OSError:
-        return None
-    for line in text.splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return None
 
 
 class WorkerPeaks:
@@ -179,7 +161,7 @@ class WorkerPeaks:
                 for pid in map(int, pids):
                     if not self._is_worker(pid):  # not yet exec'd: the pages are still ours
                         continue
-                    peak = _peak_of(Path(f"/proc/{pid}/status"))
+                    peak = peak_mb_of(pid)
                     if peak is not None:
                         self.peaks[pid] = max(peak, self.peaks.get(pid, 0.0))
 

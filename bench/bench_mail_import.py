@@ -26,7 +26,7 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench.common import peak_rss_mb, ratio, timed
+from bench.common import own_peak_rss_mb, ratio, timed
 
 TARGET_RATE = 2000.0
 FOOTER = ("_______________________________________________\nEMM mailing list\n"
@@ -100,15 +100,6 @@ def quarter(path: Path, target: Path, posts: int) -> int:
     return keep
 
 
-def peak_mb() -> float:
-    """This process's peak resident memory. Not `ru_maxrss`: Linux keeps that across
-    `execve`, so a child would report its parent's peak at the fork."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return peak_rss_mb()
-
-
 # In a fresh process each: peak memory is the process's own. -----------------------------
 
 def run_mailbox(path: Path, modern: bool) -> dict[str, float]:
@@ -125,7 +116,7 @@ def run_mailbox(path: Path, modern: bool) -> dict[str, float]:
             box = mailbox.mbox(path)
         for _ in box:
             count += 1
-    return {"posts": count, "seconds": timer.seconds, "rss": peak_mb()}
+    return {"posts": count, "seconds": timer.seconds, "rss": own_peak_rss_mb()}
 
 
 def run_import(path: Path, url: str) -> dict[str, float]:
@@ -152,7 +143,7 @@ def run_import(path: Path, url: str) -> dict[str, float]:
         finally:
             await engine.dispose()
         return {"posts": report.read, "new": report.new, "seconds": timer.seconds,
-                "rss": peak_mb()}
+                "rss": own_peak_rss_mb()}
     return asyncio.run(go())
 
 

@@ -35,7 +35,7 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
-from bench.common import ratio
+from bench.common import percentile, ratio
 from tests.support.ports import free_port
 from tests.support.slack_signing import event_callback, message_event, sign
 
@@ -77,8 +77,7 @@ class Run:
         return len(self.latencies) / self.seconds
 
     def percentile(self, p: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
+        return percentile(self.latencies, p)
 
     def add(self, other: Run) -> None:
         self.seconds += other.seconds

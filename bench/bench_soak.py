@@ -33,6 +33,7 @@ import nio
 from aiohttp import web
 from sqlalchemy import func, select
 
+from bench.common import percentile
 from bot.storage import Database, make_engine
 from bot.storage.tables import MESSAGES
 from tests.support import slack_signing as sl
@@ -45,11 +46,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SECRET = "soak-signing-secret-0123456789abcdef"
 CHANNEL = "C0SOAK001"
 RSS_EVERY = 15.0
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000 if ordered else 0
 
 
 def rss_mb(pid: int) -> float:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import resource
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.messages import Attachment, Conversation
 
@@ -40,6 +41,31 @@ class NullChat:
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def peak_mb_of(pid: int | str = "self") -> float | None:
+    """A process's peak resident memory (Linux's VmHWM), None where it cannot be read."""
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return None
+
+
+def own_peak_rss_mb() -> float:
+    """This process's peak RSS. `ru_maxrss` survives fork and exec (a child would report its
+    parent's peak); Linux's VmHWM belongs to the process image, so it is used when there."""
+    peak = peak_mb_of()
+    return peak_rss_mb() if peak is None else peak
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    """The `p`th percentile of `values` (seconds) in milliseconds; 0 for none."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000 if ordered else 0
 
 
 @dataclass
