@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import random
 import sqlite3
 import statistics
@@ -27,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.common import NullChat, peak_rss_mb, ratio, timed
-from bot.app import build_router
+from bot.app import build_router, freeze_start_up_heap
 from bot.digest_values import DigestFilters
 from bot.digests.build import DigestScope, build_digest
 from bot.digests.chat_text import render_digest
@@ -82,6 +83,7 @@ async def ingest(url: str, plan: WorkPlan, messages: list[IncomingMessage],
     svc = Services(settings=settings, plan=plan, storage=storage, chat=NullChat(),
                    clock=SystemClock(), staff=AllowList(()), tr=Translator("en"))
     router = build_router(svc)
+    freeze_start_up_heap()
     slots = asyncio.Semaphore(IN_FLIGHT)
 
     async def burst(events: list[IncomingMessage]) -> None:
@@ -102,6 +104,7 @@ async def ingest(url: str, plan: WorkPlan, messages: list[IncomingMessage],
     stored = await storage.count_messages()
     await storage.close()
     await engine.dispose()
+    gc.unfreeze()  # this run's services may go: the next run builds its own
     assert stored == len(messages), f"stored {stored} of {len(messages)}"
     return timer.seconds
 

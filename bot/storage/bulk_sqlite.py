@@ -8,14 +8,16 @@ interpolated; table and column names come from our models only.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.storage.sqlite_driver import driver_of
+from bot.storage.sqlite_driver import on_driver_thread
 
 # SQLite's default limit on bound variables per statement (since 3.32).
 MAX_VARIABLES = 32766
@@ -43,11 +45,22 @@ def padded_size(count: int, most: int) -> int:
 async def insert_values(conn: AsyncConnection, table: Table, columns: Sequence[str],
                         rows: Sequence[Sequence[object]], *, on_conflict: str,
                         returning: Sequence[str] = ()) -> list[tuple[Any, ...]]:
+    """`insert_rows` in one trip to the driver's thread."""
+    if not rows:
+        return []
+    return await on_driver_thread(conn, partial(
+        insert_rows, table=table, columns=columns, rows=rows, on_conflict=on_conflict,
+        returning=returning))
+
+
+def insert_rows(connection: sqlite3.Connection, *, table: Table, columns: Sequence[str],
+                rows: Sequence[Sequence[object]], on_conflict: str,
+                returning: Sequence[str] = ()) -> list[tuple[Any, ...]]:
     """Insert `rows` (values in `columns` order, instants already as `sqlite_datetime` text);
     returns the `returning` columns of the rows written. `on_conflict` is the statement's
     conflict clause, e.g. `ON CONFLICT DO NOTHING`: it must leave a row written twice in one
     statement as written once (skip it, or OR in the same bits), since a statement's rows are
-    padded with repeats of its last (`padded_size`)."""
+    padded with repeats of its last (`padded_size`). Runs on the driver's thread."""
     if not rows:
         return []
     for column in (*columns, *returning):
@@ -55,7 +68,6 @@ async def insert_values(conn: AsyncConnection, table: Table, columns: Sequence[s
     one_row = "(" + ", ".join("?" * len(columns)) + ")"
     per_statement = max(1, MAX_VARIABLES // len(columns))
     tail = f" RETURNING {', '.join(returning)}" if returning else ""
-    driver = await driver_of(conn)
     written: list[tuple[Any, ...]] = []
     for start in range(0, len(rows), per_statement):
         part = list(rows[start:start + per_statement])
@@ -63,8 +75,7 @@ async def insert_values(conn: AsyncConnection, table: Table, columns: Sequence[s
         part += [part[-1]] * (size - len(part))  # repeats: the conflict clause skips them
         sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES "
                f"{', '.join([one_row] * size)} {on_conflict}{tail}")
-        # One trip to the driver's thread per statement (execute, fetch and close together):
-        # each trip costs a thread hand-off, more than a small burst's SQL itself.
-        rows_back = await driver.execute_fetchall(sql, [value for row in part for value in row])
-        written.extend(tuple(row) for row in rows_back)
+        cursor = connection.execute(sql, [value for row in part for value in row])
+        written.extend(tuple(row) for row in cursor.fetchall())
+        cursor.close()
     return written

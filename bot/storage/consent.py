@@ -12,9 +12,10 @@ their messages runs no claim at all (a statement per burst cost ingest a third o
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Collection
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, partial
 
 from sqlalchemy import and_, bindparam, literal_column
 from sqlalchemy.dialects import postgresql
@@ -22,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import ReturningInsert
 
 from bot.storage import bulk_sqlite
-from bot.storage.sqlite_driver import driver_of
+from bot.storage.sqlite_driver import driver_of, on_driver_thread
 from bot.storage.tables import CONSENT_NOTICES
 
 LEASE = timedelta(minutes=10)
@@ -79,21 +80,26 @@ async def claim(conn: AsyncConnection, members: Collection[Member], at: datetime
                 ) -> set[Member]:
     """The members among `members` whose notice is now due: never claimed, or claimed
     more than `LEASE` ago and never told."""
-    ordered = sorted(members)
     if conn.dialect.name == "sqlite":
-        stamp = bulk_sqlite.sqlite_datetime(at)
-        written = await bulk_sqlite.insert_values(
-            conn, CONSENT_NOTICES, ("platform", "user_id", "claimed_at"),
-            [(platform, user_id, stamp) for platform, user_id in ordered],
-            on_conflict=_SQLITE_RECLAIM, returning=("platform", "user_id"))
-    else:
-        # One statement, compiled once and cached, run for many rows (insertmanyvalues):
-        # a multi-row `.values(rows)` is compiled afresh every time, which cost ingest of
-        # new members three quarters of its speed.
-        result = await conn.execute(_reclaim_statement(), [
-            {"platform": platform, "user_id": user_id, "claimed_at": at}
-            for platform, user_id in ordered])
-        written = [tuple(row) for row in result]
+        return await on_driver_thread(conn, partial(claim_sqlite, members=members, at=at))
+    # One statement, compiled once and cached, run for many rows (insertmanyvalues): a
+    # multi-row `.values(rows)` is compiled afresh every time, which cost ingest of new
+    # members three quarters of its speed.
+    result = await conn.execute(_reclaim_statement(), [
+        {"platform": platform, "user_id": user_id, "claimed_at": at}
+        for platform, user_id in sorted(members)])
+    written = [tuple(row) for row in result]
+    return {(str(platform), str(user_id)) for platform, user_id in written}
+
+
+def claim_sqlite(connection: sqlite3.Connection, *, members: Collection[Member], at: datetime
+                 ) -> set[Member]:
+    """`claim` on the driver's thread, in the caller's transaction."""
+    stamp = bulk_sqlite.sqlite_datetime(at)
+    written = bulk_sqlite.insert_rows(
+        connection, table=CONSENT_NOTICES, columns=("platform", "user_id", "claimed_at"),
+        rows=[(platform, user_id, stamp) for platform, user_id in sorted(members)],
+        on_conflict=_SQLITE_RECLAIM, returning=("platform", "user_id"))
     return {(str(platform), str(user_id)) for platform, user_id in written}
 
 

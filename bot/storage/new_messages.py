@@ -1,14 +1,16 @@
 """Storing bursts of new messages with their hashtag tags: the ingest hot path.
 
 One multi-row statement per table and no look-up first: the insert itself skips keys already
-taken (a redelivery, or a deleted message's tombstone) and returns the keys it wrote. Rows are
+taken (a redelivery, or a deleted message's tombstone) and tells which it wrote. Rows are
 plain tuples, built by the caller before its write is queued (`prepare`), so that the one
-writer's transaction, which every burst waits for in turn, only binds them; on SQLite they go
-straight to the driver (see `bulk_sqlite`).
+writer's transaction, which every burst waits for in turn, only binds them. On SQLite the
+whole transaction runs on the driver's thread in one hand-off (`write_burst`), while the
+event loop parses the next burst; elsewhere `save_messages` runs the same steps.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
@@ -19,7 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.messages import IncomingMessage
 from bot.storage import bulk_sqlite, consent
 from bot.storage.author_groups import groups_of
-from bot.storage.member_values import member_values
+from bot.storage.member_values import member_values, sqlite_member_values
+from bot.storage.models_inclusion import MEMBER_GROUPS
 from bot.storage.records import SaveOutcome
 from bot.storage.sql import (
     insert_ignoring_duplicates,
@@ -78,15 +81,100 @@ def prepare(burst: Sequence[tuple[IncomingMessage, TagSet]], at: datetime, diale
     return prepared
 
 
+class Written(NamedTuple):
+    """What a burst's write found, on the driver's thread (`write_burst`)."""
+
+    outcomes: list[SaveOutcome]
+    claimed: set[consent.Member]  # the members whose notice was claimed for (`Seen.remember`)
+    due: set[consent.Member]  # of those, the members whose notice is now due
+    chosen: dict[consent.Member, str]  # their chosen languages
+
+
 async def save_messages(conn: AsyncConnection, items: Sequence[NewMessage]) -> list[SaveOutcome]:
-    """Outcomes in the order of `items`; the same message twice in a burst is NEW once."""
+    """Outcomes in the order of `items`; the same message twice in a burst is NEW once. On
+    SQLite, `write_burst` does the same in one trip to the driver's thread."""
     inserted = set(await _insert(conn, MESSAGES, MESSAGE_COLUMNS, [item.row for item in items],
                                  "ON CONFLICT DO NOTHING", returning=KEY))
+    # Read in this transaction (see `author_groups`): a tag takes its author's group.
+    groups = await groups_of(conn, _tagging_authors(items))
+    outcomes, tag_rows, kind_rows = _sorted_out(items, inserted, groups)
+    await _insert(conn, TAGS, TAG_COLUMNS, tag_rows, _ADD_SOURCES.format(table="tags"))
+    await _insert(conn, KINDS, KIND_COLUMNS, kind_rows,
+                  _ADD_SOURCES.format(table="message_kinds"))
+    seen = _seen(items)
+    if seen is not None:
+        at = _latest(items)
+        claimed = _claimable(items, outcomes, seen.unseen(_noticed(items), at))
+        if claimed:
+            due = await consent.claim(conn, claimed, at)
+            chosen = await member_values(conn, MEMBER_LANGUAGES, "locale", due)
+            _note_claims(items, Written(outcomes, claimed, due, chosen))
+    return outcomes
+
+
+def unseen_authors(items: Sequence[NewMessage]) -> set[consent.Member]:
+    """The authors of `items` whose consent notice `write_burst` is to claim if their message
+    is new: read on the event loop's thread, which alone touches `consent.Seen`."""
+    seen = _seen(items)
+    return seen.unseen(_noticed(items), _latest(items)) if seen is not None else set()
+
+
+def write_burst(connection: sqlite3.Connection, items: Sequence[NewMessage],
+                unseen: set[consent.Member]) -> Written:
+    """`save_messages` on SQLite, run whole on the driver's thread in the caller's transaction.
+    Each statement here is one step of SQLite's: rows read back one by one would each take the
+    interpreter's lock again, and while the event loop holds it each take waits for its switch
+    interval. So the new messages are told by their row ids, not by `RETURNING` them."""
+    inserted = _inserted_keys(connection, items)
+    groups = sqlite_member_values(connection, table=MEMBER_GROUPS, column="group_key",
+                                  members=_tagging_authors(items))
+    outcomes, tag_rows, kind_rows = _sorted_out(items, inserted, groups)
+    for table, columns, rows in ((TAGS, TAG_COLUMNS, tag_rows), (KINDS, KIND_COLUMNS, kind_rows)):
+        bulk_sqlite.insert_rows(connection, table=table, columns=columns, rows=rows,
+                                on_conflict=_ADD_SOURCES.format(table=table.name))
+    claimed = _claimable(items, outcomes, unseen)
+    due = consent.claim_sqlite(connection, members=claimed, at=_latest(items)) if claimed \
+        else set()
+    chosen = sqlite_member_values(connection, table=MEMBER_LANGUAGES, column="locale",
+                                  members=due) if due else {}
+    return Written(outcomes, claimed, due, chosen)
+
+
+def note_written(items: Sequence[NewMessage], written: Written) -> list[SaveOutcome]:
+    """Back on the event loop's thread after `write_burst`: the claims noted in `Seen`."""
+    if written.claimed:
+        _note_claims(items, written)
+    return written.outcomes
+
+
+def _inserted_keys(connection: sqlite3.Connection, items: Sequence[NewMessage]
+                   ) -> set[tuple[object, ...]]:
+    """Insert the messages, skipping keys already taken; the keys written. Every key is new
+    unless fewer rows were written than there are keys. Then the new ones are the last rows
+    written: SQLite gives each new row the table's largest row id plus one, and this is the
+    one writer."""
+    keys = {item.row[:3] for item in items}
+    before = connection.total_changes
+    bulk_sqlite.insert_rows(connection, table=MESSAGES, columns=MESSAGE_COLUMNS,
+                            rows=[item.row for item in items], on_conflict="ON CONFLICT DO NOTHING")
+    written = connection.total_changes - before
+    if written == len(keys):
+        return keys
+    if not written:
+        return set()
+    return set(connection.execute(
+        f"SELECT {', '.join(KEY)} FROM messages WHERE rowid > last_insert_rowid() - ?",
+        (written,)).fetchall())
+
+
+def _sorted_out(items: Sequence[NewMessage], inserted: set[tuple[object, ...]],
+                groups: dict[tuple[str, str], str]
+                ) -> tuple[list[SaveOutcome], list[Row], list[Row]]:
+    """Each item's outcome, and the tag and kind rows of the new ones (with their author's
+    group); `inserted` is emptied."""
     outcomes: list[SaveOutcome] = []
     tag_rows: list[Row] = []
     kind_rows: list[Row] = []
-    # Read in this transaction (see `author_groups`): a tag takes its author's group.
-    groups = await groups_of(conn, {_member(item) for item in items if item.tags})
     for item in items:
         key = item.row[:3]
         if key not in inserted:
@@ -97,27 +185,45 @@ async def save_messages(conn: AsyncConnection, items: Sequence[NewMessage]) -> l
         group = groups.get(_member(item)) if groups else None
         tag_rows += item.tags if group is None else [(*tag[:-1], group) for tag in item.tags]
         kind_rows += item.kinds
-    await _insert(conn, TAGS, TAG_COLUMNS, tag_rows, _ADD_SOURCES.format(table="tags"))
-    await _insert(conn, KINDS, KIND_COLUMNS, kind_rows,
-                  _ADD_SOURCES.format(table="message_kinds"))
-    seen = next((item.notice for item in items if item.notice is not None), None)
-    if seen is not None:
-        await _claim_notices(conn, items, outcomes, seen)
-    return outcomes
+    return outcomes, tag_rows, kind_rows
 
 
-async def _claim_notices(conn: AsyncConnection, items: Sequence[NewMessage],
-                         outcomes: list[SaveOutcome], seen: consent.Seen) -> None:
-    """Mark the first stored message of each member whose notice is now due `NEW_MEMBER`."""
-    at = max(item.at for item in items)
-    senders = seen.unseen({_member(item) for item, outcome in zip(items, outcomes, strict=True)
-                           if item.notice is not None and outcome is SaveOutcome.NEW}, at)
-    if not senders:
-        return
-    due = await consent.claim(conn, senders, at)
-    seen.remember(senders, at)
+def _seen(items: Sequence[NewMessage]) -> consent.Seen | None:
+    return next((item.notice for item in items if item.notice is not None), None)
+
+
+def _noticed(items: Sequence[NewMessage]) -> set[consent.Member]:
+    return {_member(item) for item in items if item.notice is not None}
+
+
+def _latest(items: Sequence[NewMessage]) -> datetime:
+    return max(item.at for item in items)
+
+
+def _tagging_authors(items: Sequence[NewMessage]) -> set[consent.Member]:
+    return {_member(item) for item in items if item.tags}
+
+
+def _claimable(items: Sequence[NewMessage], outcomes: Sequence[SaveOutcome],
+               unseen: set[consent.Member]) -> set[consent.Member]:
+    """The authors among `unseen` whose message here is new: their notice is to be claimed."""
+    if not unseen:
+        return set()
+    return {member for item, outcome in zip(items, outcomes, strict=True)
+            if outcome is SaveOutcome.NEW and (member := _member(item)) in unseen}
+
+
+def _note_claims(items: Sequence[NewMessage], written: Written) -> None:
+    """Remember the claimed members, note the chosen languages of those due, and mark the
+    first new message of each of these `NEW_MEMBER`."""
+    seen = _seen(items)
+    assert seen is not None
+    at = _latest(items)
+    seen.remember(written.claimed, at)
+    due = set(written.due)
     if due:
-        seen.note_chosen(due, await member_values(conn, MEMBER_LANGUAGES, "locale", due))
+        seen.note_chosen(due, written.chosen)
+    outcomes = written.outcomes
     for index, item in enumerate(items):
         member = _member(item)
         if member in due and outcomes[index] is SaveOutcome.NEW:

@@ -21,7 +21,13 @@ from bot.storage.leadership import Lease, lead, single_replica
 from bot.storage.mail_store import MailStore
 from bot.storage.member_data import MemberData, read_member
 from bot.storage.member_values import member_values
-from bot.storage.new_messages import prepare, save_messages
+from bot.storage.new_messages import (
+    note_written,
+    prepare,
+    save_messages,
+    unseen_authors,
+    write_burst,
+)
 from bot.storage.records import SaveOutcome, StoredMessage, TagChange
 from bot.storage.reminder_store import ReminderStore
 from bot.storage.sql import insert_ignoring_duplicates, is_member, is_message, upsert
@@ -77,10 +83,15 @@ class Storage:
         """A run of new messages (from a sync batch, or deliveries of one loop turn) as one
         write: one statement per table. Outcomes in the run's order."""
         prepared = prepare(burst, at, self.db.dialect, self._seen(notice))
-
-        async def op(conn: AsyncConnection) -> list[SaveOutcome]:
-            return await save_messages(conn, prepared)
-        outcomes = await self._commits.run(op)
+        if self.db.dialect == "sqlite":
+            unseen = unseen_authors(prepared)
+            written = await self._commits.run_on_driver(
+                lambda connection: write_burst(connection, prepared, unseen), len(prepared))
+            outcomes = note_written(prepared, written)
+        else:
+            async def op(conn: AsyncConnection) -> list[SaveOutcome]:
+                return await save_messages(conn, prepared)
+            outcomes = await self._commits.run(op, len(prepared))
         self.inclusion.note_stored()
         return outcomes
 

@@ -266,3 +266,20 @@ async def test_replicas_writing_one_message_at_once_keep_its_kinds_and_never_dea
     finally:
         await replica.close()
         await replica.db.engine.dispose()
+
+
+async def test_a_burst_of_new_stored_and_deleted_messages_tells_each_apart(
+        any_storage: Storage) -> None:
+    stored, deleted, first, second = message(1), message(2), message(3), message(4)
+    await any_storage.save_messages([(stored, TagSet((1,))), (deleted, TagSet((2,)))], T0)
+    assert await any_storage.delete_message(deleted.ref, T0)
+    outcomes = await any_storage.save_messages([
+        (stored, TagSet((5,))), (first, TagSet((3,))), (deleted, TagSet((2,))),
+        (first, TagSet((3,))), (second, TagSet((4,)))], T0)
+    assert outcomes == [SaveOutcome.REPEAT, SaveOutcome.NEW, SaveOutcome.REPEAT,
+                        SaveOutcome.REPEAT, SaveOutcome.NEW]
+    assert await any_storage.tags_of(stored.ref) == TagSet((1,))  # a redelivery adds no tag
+    assert await any_storage.messages_for(2) == []  # a deleted message stays deleted
+    assert await any_storage.messages_for(3) == [first.ref]
+    assert await any_storage.messages_for(4) == [second.ref]
+    assert await any_storage.count_messages() == 3

@@ -4,6 +4,7 @@ written together, one bad event failing alone, an outage reported as one."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -21,7 +22,7 @@ from bot.messages import (
 )
 from bot.storage import SaveOutcome, Storage
 from bot.storage import repository as repository_module
-from bot.storage.new_messages import NewMessage, save_messages
+from bot.storage.new_messages import NewMessage, Written, save_messages, write_burst
 from bot.tags import TagSet
 from tests.fakes import Harness
 
@@ -37,13 +38,22 @@ def _count_bulk_writes(monkeypatch: pytest.MonkeyPatch, fail_on: str | None = No
     whose presence makes the insert fail (a bad row)."""
     writes: list[int] = []
 
-    async def counted(conn: AsyncConnection, items: Sequence[NewMessage]) -> list[SaveOutcome]:
+    def count(items: Sequence[NewMessage]) -> None:
         writes.append(len(items))
         if fail_on is not None and any(fail_on in item.row for item in items):
             raise ValueError("a bad row")
+
+    async def counted(conn: AsyncConnection, items: Sequence[NewMessage]) -> list[SaveOutcome]:
+        count(items)
         return await save_messages(conn, items)
 
-    monkeypatch.setattr(repository_module, "save_messages", counted)
+    def counted_on_driver(connection: sqlite3.Connection, items: Sequence[NewMessage],
+                          unseen: set[tuple[str, str]]) -> Written:
+        count(items)
+        return write_burst(connection, items, unseen)
+
+    monkeypatch.setattr(repository_module, "save_messages", counted)  # PostgreSQL
+    monkeypatch.setattr(repository_module, "write_burst", counted_on_driver)  # SQLite
     return writes
 
 
