@@ -178,3 +178,21 @@ async def test_when_the_database_fails_the_event_is_not_acknowledged_and_the_ret
     retry = await bot.event(event, event_id="Ev0DOWN01", retry=1)
     assert retry.status == 200
     assert await bot.storage.tags_of(ref(event["ts"])) == TagSet((3,))
+
+
+async def test_an_event_that_fails_alone_is_acknowledged_not_redelivered_for_nothing(
+        bot: RunningBot) -> None:
+    # A bad row, not an outage: the database refuses this one message and takes the next.
+    async with bot.storage.db.engine.begin() as conn:
+        await conn.execute(text(
+            "CREATE TRIGGER refuse_poison BEFORE INSERT ON messages WHEN NEW.text LIKE "
+            "'%poison%' BEGIN SELECT RAISE(ABORT, 'refused'); END"))
+    poisoned = sl.message_event("poison #wp3")
+    bot.fake.add_message(CHANNEL, poisoned["text"], ts=poisoned["ts"])
+    answer = await bot.event(poisoned, event_id="Ev0POISON1")
+    assert answer.status == 200  # a redelivery would only fail again
+    assert await bot.storage.count_messages() == 0
+    fine = sl.message_event("Fine input #wp3")
+    bot.fake.add_message(CHANNEL, fine["text"], ts=fine["ts"])
+    assert (await bot.event(fine, event_id="Ev0FINE01")).status == 200
+    assert await bot.storage.tags_of(ref(fine["ts"])) == TagSet((3,))

@@ -10,6 +10,7 @@ import nio
 import pytest
 from sqlalchemy.exc import OperationalError
 
+from bot.adapters import StorageUnavailable
 from bot.adapters.matrix.chat import MatrixChat
 from bot.adapters.matrix.encrypted import EncryptedRooms
 from bot.adapters.matrix.http import MatrixHttp
@@ -18,7 +19,6 @@ from bot.adapters.matrix.pending import PendingEvents
 from bot.adapters.matrix.rooms import RoomKeeper
 from bot.adapters.matrix.roomstate import RoomStates
 from bot.adapters.matrix.staff import MatrixStaff
-from bot.adapters.matrix.sync_events import StorageUnavailable
 from bot.i18n import Translator
 from bot.messages import Event, IncomingMessage, MessageRef, Outcome
 from tests.fakes import Harness

@@ -10,6 +10,7 @@ import nio
 import pytest
 from sqlalchemy.exc import OperationalError
 
+from bot.adapters import StorageUnavailable
 from bot.adapters.matrix.chat import MatrixChat
 from bot.adapters.matrix.http import MatrixHttp
 from bot.adapters.matrix.ingest import BadSync, SyncIngest
@@ -17,7 +18,6 @@ from bot.adapters.matrix.rooms import RoomKeeper
 from bot.adapters.matrix.roomstate import RoomStates
 from bot.adapters.matrix.staff import MatrixStaff
 from bot.adapters.matrix.sync import backoff_delay
-from bot.adapters.matrix.sync_events import StorageUnavailable
 from bot.i18n import Translator
 from bot.messages import Event, IncomingMessage, MessageRef, Outcome
 from bot.storage import SaveOutcome, Storage

@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 import nio
 
-from bot.adapters import Dispatch
+from bot.adapters import Dispatch, raise_on_outage
 from bot.adapters.matrix.chat import MatrixChat
 from bot.adapters.matrix.crypto import MatrixCrypto, Sealer, check_available, store_path
 from bot.adapters.matrix.encrypted import EncryptedRooms
@@ -24,7 +24,6 @@ from bot.adapters.matrix.roomstate import RoomState, RoomStates, read_timeline
 from bot.adapters.matrix.session import open_session
 from bot.adapters.matrix.staff import MatrixStaff
 from bot.adapters.matrix.sync import SyncLoop, backoff_delay
-from bot.adapters.matrix.sync_events import raise_on_outage
 from bot.adapters.matrix.trust import TrustPolicy, parse_verified
 from bot.errors import AdapterError, UserError
 from bot.health import Health

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from bot.adapters import Dispatch
+from bot.adapters import Dispatch, raise_on_outage
 from bot.adapters.matrix.encrypted import EncryptedRooms
 from bot.adapters.matrix.history import fetch_gap
 from bot.adapters.matrix.http import MatrixHttp
@@ -20,7 +20,7 @@ from bot.adapters.matrix.inbound import (
 from bot.adapters.matrix.rooms import RoomKeeper
 from bot.adapters.matrix.roomstate import RoomStates, read_timeline
 from bot.adapters.matrix.staff import MatrixStaff
-from bot.adapters.matrix.sync_events import SyncEvents, raise_on_outage
+from bot.adapters.matrix.sync_events import SyncEvents
 from bot.log_context import log_context
 from bot.messages import Conversation, IncomingMessage, InvitedToRoom, MessageEdited
 from bot.ports import Clock

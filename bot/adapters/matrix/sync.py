@@ -11,10 +11,9 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 
-from bot.adapters import Dispatch
+from bot.adapters import Dispatch, StorageUnavailable
 from bot.adapters.matrix.http import MatrixError, MatrixHttp
 from bot.adapters.matrix.ingest import SyncIngest
-from bot.adapters.matrix.sync_events import StorageUnavailable
 from bot.errors import AdapterError
 
 log = logging.getLogger(__name__)

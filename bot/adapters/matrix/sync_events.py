@@ -10,24 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Sequence
 from datetime import datetime
 
 from bot.adapters.matrix.inbound import Reacted, Redacted
-from bot.messages import Event, MessageDeleted, Outcome, ReactionRemoved
+from bot.messages import Event, MessageDeleted, ReactionRemoved
 from bot.storage import Storage
-
-
-class StorageUnavailable(RuntimeError):
-    """The database failed under a batch: the sync token must not move; retry the batch."""
-
-
-def raise_on_outage(outcomes: Sequence[Outcome]) -> None:
-    """An event the database failed under: nothing of the batch may count as done. Any other
-    failure is that event's alone (logged by the core) and is skipped."""
-    outage = next((outcome.error for outcome in outcomes if outcome.outage), None)
-    if outage is not None:
-        raise StorageUnavailable(f"storage failed during a sync batch: {outage!r}") from outage
 
 
 class SyncEvents:

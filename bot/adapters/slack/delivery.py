@@ -14,7 +14,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from bot.adapters import Dispatch
+from bot.adapters import Dispatch, raise_on_outage
 from bot.adapters.slack.directory import SlackDirectory
 from bot.adapters.slack.inbound import (
     PLATFORM,
@@ -84,11 +84,10 @@ class EventInbox:
         await self._storage.claim_event(PLATFORM, key, self._clock.now())
 
     async def _handle(self, event: Event) -> None:
-        """Raises what the core failed with: the delivery is then not acknowledged, and
-        Slack delivers it again (an event that fails alone fails again: Slack gives up)."""
-        [outcome] = await self._dispatch([event])
-        if outcome.error is not None:
-            raise outcome.error
+        """Raises if the database failed under the event: the delivery is then not
+        acknowledged, and Slack delivers it again. An event that failed alone (logged by the
+        core) is acknowledged: redelivered, it would only fail again, three times over."""
+        raise_on_outage(await self._dispatch([event]))
 
     async def _learn_names(self, event: Mapping[str, Any]) -> None:
         if event.get("type") != "message" or event.get("subtype") not in (None,
