@@ -29,7 +29,7 @@ async def on_driver_thread(conn: AsyncConnection, work: Work[T]) -> T:
     the loop is busy (parsing the next burst) the trip waits: a burst's six statements, each a
     trip, kept the writer idle while the loop parsed and the loop idle while the writer wrote
     (bench/bench_foundation.py). `_execute` is aiosqlite's own queue of calls, the one all its
-    methods use (stable since 0.17; pyproject bounds the version, tests cover it)."""
+    methods use (present in 0.20 to 0.22, the versions pyproject allows; tests cover it)."""
     driver = await driver_of(conn)
     connection: sqlite3.Connection = driver._conn
     result: T = await driver._execute(work, connection)
