@@ -61,7 +61,7 @@ class MailStore:
         prepared = prepare([(p.msg, p.tags) for p in posts], at, self._db.dialect)
 
         async def op(conn: AsyncConnection) -> list[SaveOutcome]:
-            outcomes = await save_messages(conn, prepared)
+            outcomes = (await save_messages(conn, prepared)).outcomes  # no notices: no claims
             new = [post for post, outcome in zip(posts, outcomes, strict=True)
                    if outcome is SaveOutcome.NEW]
             await _insert_posts(conn, new, at)

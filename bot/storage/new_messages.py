@@ -90,9 +90,12 @@ class Written(NamedTuple):
     chosen: dict[consent.Member, str]  # their chosen languages
 
 
-async def save_messages(conn: AsyncConnection, items: Sequence[NewMessage]) -> list[SaveOutcome]:
-    """Outcomes in the order of `items`; the same message twice in a burst is NEW once. On
-    SQLite, `write_burst` does the same in one trip to the driver's thread."""
+async def save_messages(conn: AsyncConnection, items: Sequence[NewMessage],
+                        unseen: set[consent.Member] | None = None) -> Written:
+    """Outcomes in the order of `items` (the same message twice in a burst is NEW once), and
+    the consent notices claimed for the `unseen` authors (`unseen_authors`) whose message is
+    new; `note_written` then notes them. On SQLite, `write_burst` does the same in one trip
+    to the driver's thread."""
     inserted = set(await _insert(conn, MESSAGES, MESSAGE_COLUMNS, [item.row for item in items],
                                  "ON CONFLICT DO NOTHING", returning=KEY))
     # Read in this transaction (see `author_groups`): a tag takes its author's group.
@@ -101,15 +104,10 @@ async def save_messages(conn: AsyncConnection, items: Sequence[NewMessage]) -> l
     await _insert(conn, TAGS, TAG_COLUMNS, tag_rows, _ADD_SOURCES.format(table="tags"))
     await _insert(conn, KINDS, KIND_COLUMNS, kind_rows,
                   _ADD_SOURCES.format(table="message_kinds"))
-    seen = _seen(items)
-    if seen is not None:
-        at = _latest(items)
-        claimed = _claimable(items, outcomes, seen.unseen(_noticed(items), at))
-        if claimed:
-            due = await consent.claim(conn, claimed, at)
-            chosen = await member_values(conn, MEMBER_LANGUAGES, "locale", due)
-            _note_claims(items, Written(outcomes, claimed, due, chosen))
-    return outcomes
+    claimed = _claimable(items, outcomes, unseen or set())
+    due = await consent.claim(conn, claimed, _latest(items)) if claimed else set()
+    chosen = await member_values(conn, MEMBER_LANGUAGES, "locale", due)
+    return Written(outcomes, claimed, due, chosen)
 
 
 def unseen_authors(items: Sequence[NewMessage]) -> set[consent.Member]:
@@ -141,7 +139,7 @@ def write_burst(connection: sqlite3.Connection, items: Sequence[NewMessage],
 
 
 def note_written(items: Sequence[NewMessage], written: Written) -> list[SaveOutcome]:
-    """Back on the event loop's thread after `write_burst`: the claims noted in `Seen`."""
+    """Back on the event loop's thread after the write: the claims noted in `Seen`."""
     if written.claimed:
         _note_claims(items, written)
     return written.outcomes

@@ -22,6 +22,7 @@ from bot.storage.mail_store import MailStore
 from bot.storage.member_data import MemberData, read_member
 from bot.storage.member_values import member_values
 from bot.storage.new_messages import (
+    Written,
     note_written,
     prepare,
     save_messages,
@@ -83,15 +84,15 @@ class Storage:
         """A run of new messages (from a sync batch, or deliveries of one loop turn) as one
         write: one statement per table. Outcomes in the run's order."""
         prepared = prepare(burst, at, self.db.dialect, self._seen(notice))
+        unseen = unseen_authors(prepared)
         if self.db.dialect == "sqlite":
-            unseen = unseen_authors(prepared)
             written = await self._commits.run_on_driver(
                 lambda connection: write_burst(connection, prepared, unseen), len(prepared))
-            outcomes = note_written(prepared, written)
         else:
-            async def op(conn: AsyncConnection) -> list[SaveOutcome]:
-                return await save_messages(conn, prepared)
-            outcomes = await self._commits.run(op, len(prepared))
+            async def op(conn: AsyncConnection) -> Written:
+                return await save_messages(conn, prepared, unseen)
+            written = await self._commits.run(op, len(prepared))
+        outcomes = note_written(prepared, written)
         self.inclusion.note_stored()
         return outcomes
 

@@ -96,14 +96,12 @@ async def test_a_write_not_waited_for_joins_the_next_batch_and_close_finishes_it
     commits = GroupCommit(storage.db)
     order: list[str] = []
 
-    def op(name: str) -> Callable[[AsyncConnection], Awaitable[str]]:
-        return _recorded(order, name)
-
-    later = asyncio.ensure_future(commits.run(op("submitted")))  # not awaited by its caller
+    # Not awaited by its caller:
+    later = asyncio.ensure_future(commits.run(_recorded(order, "submitted")))
     await asyncio.sleep(0)  # queued
-    assert await commits.run(op("after")) == "after"
+    assert await commits.run(_recorded(order, "after")) == "after"
     assert later.done() and later.result() == "submitted"  # in order, already committed
-    unwaited = asyncio.ensure_future(commits.run(op("last")))
+    unwaited = asyncio.ensure_future(commits.run(_recorded(order, "last")))
     await asyncio.sleep(0)  # queued
     await commits.close()
     assert unwaited.result() == "last" and order == ["submitted", "after", "last"]
@@ -144,17 +142,15 @@ async def test_writes_on_the_driver_thread_keep_the_queue_order_beside_the_other
     commits = GroupCommit(storage.db)
     order: list[str] = []
 
-    def op(name: str) -> Callable[[AsyncConnection], Awaitable[str]]:
-        return _recorded(order, name)
-
     def work(name: str) -> Callable[[sqlite3.Connection], str]:
         def on_driver(connection: sqlite3.Connection) -> str:
             order.append(name)
             return _insert_state(name)(connection)
         return on_driver
 
-    results = await asyncio.gather(commits.run(op("a")), commits.run_on_driver(work("b")),
-                                   commits.run_on_driver(work("c")), commits.run(op("d")))
+    results = await asyncio.gather(
+        commits.run(_recorded(order, "a")), commits.run_on_driver(work("b")),
+        commits.run_on_driver(work("c")), commits.run(_recorded(order, "d")))
     assert results == ["a", "b", "c", "d"] and order == ["a", "b", "c", "d"]
     assert await storage.get_state("b") == await storage.get_state("c") == "v"
     await commits.close()

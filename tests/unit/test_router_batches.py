@@ -43,9 +43,10 @@ def _count_bulk_writes(monkeypatch: pytest.MonkeyPatch, fail_on: str | None = No
         if fail_on is not None and any(fail_on in item.row for item in items):
             raise ValueError("a bad row")
 
-    async def counted(conn: AsyncConnection, items: Sequence[NewMessage]) -> list[SaveOutcome]:
+    async def counted(conn: AsyncConnection, items: Sequence[NewMessage],
+                      unseen: set[tuple[str, str]] | None = None) -> Written:
         count(items)
-        return await save_messages(conn, items)
+        return await save_messages(conn, items, unseen)
 
     def counted_on_driver(connection: sqlite3.Connection, items: Sequence[NewMessage],
                           unseen: set[tuple[str, str]]) -> Written:
