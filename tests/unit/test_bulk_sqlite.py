@@ -3,13 +3,14 @@ rows a shape pads with are repeats, which the conflict clauses leave as written 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 from sqlalchemy import text
+from sqlalchemy.dialects import sqlite
 
 from bot.messages import Conversation, IncomingMessage
 from bot.storage import SaveOutcome, Storage
-from bot.storage.bulk_sqlite import padded_size
+from bot.storage.bulk_sqlite import padded_size, sqlite_datetime
 from bot.tags import TagSet, TagSource
 
 
@@ -44,3 +45,18 @@ async def test_a_padded_burst_is_written_once_with_each_tag_and_kind_once(storag
     assert [tuple(row) for row in kinds] == [("solution", hashtag)]
     assert await storage.save_messages(burst[-1:], at) == [SaveOutcome.REPEAT]
     assert len(await storage.messages_for(3)) == 77
+
+
+def test_datetimes_are_written_as_sqlalchemy_writes_them_in_naive_utc() -> None:
+    # Reads go through SQLAlchemy's DATETIME: the text written here must be the text it
+    # writes itself, whatever the zone of the moment given.
+    write = sqlite.DATETIME().bind_processor(sqlite.dialect())
+    assert write is not None
+    paris = timezone(timedelta(hours=2))
+    for moment in (datetime(2019, 10, 1, 9, 30, tzinfo=UTC),
+                   datetime(2019, 10, 1, 9, 30, 0, 250, tzinfo=UTC),
+                   datetime(1, 1, 1, tzinfo=UTC),
+                   datetime(2019, 10, 1, 11, 30, tzinfo=paris)):
+        assert sqlite_datetime(moment) == write(moment.astimezone(UTC).replace(tzinfo=None))
+    assert sqlite_datetime(datetime(2019, 10, 1, 11, 30, tzinfo=paris)) == \
+        "2019-10-01 09:30:00.000000"
