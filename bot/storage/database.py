@@ -46,7 +46,7 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
     # lock back after every statement; while the event loop holds it (parsing the next burst)
     # each take waits for the switch interval. At Python's 5 ms a burst's write waited about
     # as long as it ran. bench_foundation's bursts, against raw executemany in the same run:
-    # 0.75-0.81x at 1 ms, 0.85-0.94x at 0.1 ms, no better below (2026-12-07). A lower
+    # 0.75-0.81x at 1 ms, 0.85-0.98x at 0.1 ms, no better below (2026-12-07). A lower
     # interval costs nothing where one thread runs alone: it only shortens the waits.
     sys.setswitchinterval(min(sys.getswitchinterval(), SQLITE_SWITCH_INTERVAL))
 
