@@ -42,6 +42,23 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[None]:
     _fail_if_skipped(outcome.get_result())  # type: ignore[attr-defined]
 
 
+@pytest.hookimpl(optionalhook=True)  # only xdist calls it; `-p no:xdist` still runs
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Every integration test in one worker, one after the other, as without xdist: they
+    share the run's PostgreSQL database and the session's Synapse, so two at once would drop
+    each other's tables. Unit tests spread over both. (Grouped here by path: pytest 9.2
+    ignores the node ids that xdist's own `--dist loadgroup` rewrites to group tests.)"""
+    if config.getvalue("dist") != "load":
+        return None  # a `--dist` chosen on the command line
+    from xdist.scheduler import LoadScopeScheduling
+
+    class IntegrationTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "integration" if nodeid.startswith("tests/integration/") else nodeid
+
+    return IntegrationTogether(config, log)
+
+
 def _fail_if_skipped(report: pytest.TestReport | pytest.CollectReport) -> None:
     if report.skipped and os.environ.get("PLENARY_REQUIRE_INTEGRATION") == "1":
         report.outcome = "failed"
@@ -164,3 +181,4 @@ async def storage(settings: Settings, _empty_unit_database: Path, _unit_engine: 
 @pytest.fixture
 def harness(settings: Settings, plan: WorkPlan, storage: Storage) -> Harness:
     return Harness(settings, plan, storage)
+

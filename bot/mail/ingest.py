@@ -14,12 +14,10 @@ import secrets
 
 from bot.mail.accept import is_accepted, list_name
 from bot.mail.digest_ids import digest_period_end
-from bot.mail.digest_replies import answered_issues, replied_digest
 from bot.mail.parse import MailPost, Malformed, parse_post
 from bot.mail.records import post_record
 from bot.services import Services
 from bot.storage import SaveOutcome
-from bot.tags import TagSet
 
 log = logging.getLogger(__name__)
 
@@ -62,14 +60,7 @@ class MailIngest:
     async def _store(self, post: MailPost) -> SaveOutcome:
         svc = self._svc
         name = list_name(post, svc.settings.mail_list)
-        extra, thread = TagSet(), None
-        digest = replied_digest(post)
-        if digest is not None:
-            # Input to the issue whose section it answers; with none clear, it stays a
-            # comment on the digest (stored and threaded under it, tagged to no issue).
-            extra, thread = answered_issues(post, svc.plan), digest
-        record = post_record(post, name, svc.plan, svc.settings.list_archive_url,
-                             extra=extra, thread_id=thread)
+        record = post_record(post, name, svc.plan, svc.settings.list_archive_url)
         [outcome] = await svc.storage.mail.save_posts([record], svc.clock.now())
         if outcome.stored:
             log.info("list mail %s stored in %s (issues %s)", post.message_id, name,

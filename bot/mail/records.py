@@ -4,6 +4,7 @@ channel, its excerpt as the text, its sender's address as the sender, its archiv
 from __future__ import annotations
 
 from bot.archive_links import archive_link
+from bot.mail.digest_replies import answered_issues, replied_digest
 from bot.mail.excerpt import own_words
 from bot.mail.parse import MailPost
 from bot.mail.post_tags import post_tags
@@ -14,17 +15,20 @@ from bot.workplan import WorkPlan
 
 
 def post_record(post: MailPost, list_name: str, plan: WorkPlan, archive_url: str | None,
-                month: str | None = None, extra: TagSet | None = None,
-                thread_id: str | None = None) -> PostRecord:
-    """`extra`: tags known from elsewhere (the digest section a reply answers);
-    `thread_id`: the thread it belongs to when its own headers do not say (a digest's)."""
+                month: str | None = None) -> PostRecord:
+    """The one record of `post`, whether it arrives by mail or from an archive import (a
+    post stored by one and met again by the other is a repeat, so both must read it alike).
+    A reply to a digest is input to the issue whose section it answers and is threaded
+    under the digest; with no section clear it stays a comment on the digest."""
     words = own_words(post.body)
     text = _text(post, words)
     tags = post_tags(post.subject, words, plan)
-    if extra:
-        tags = TagSet(tuple(dict.fromkeys((*tags.issues, *extra.issues))),
-                      tags.kinds or extra.kinds)
-    where = Conversation(PLATFORM, list_name, post.thread_id or thread_id, name=list_name)
+    digest = replied_digest(post)
+    if digest is not None:
+        answered = answered_issues(post, plan)
+        tags = TagSet(tuple(dict.fromkeys((*tags.issues, *answered.issues))),
+                      tags.kinds or answered.kinds)
+    where = Conversation(PLATFORM, list_name, post.thread_id or digest, name=list_name)
     msg = IncomingMessage(where, post.message_id, post.sender_address, text, post.sent_at,
                           reply_to_id=post.in_reply_to, sender_name=post.sender_name,
                           permalink=archive_link(archive_url, list_name, post.message_id,

@@ -143,6 +143,24 @@ async def test_plenary_s_own_digests_in_the_archive_are_left_out(
     assert [r.message_id for r in await any_storage.messages_for(3)] == ["root@example.org"]
 
 
+async def test_an_imported_reply_to_a_digest_is_read_as_the_listener_reads_it(
+        any_storage: Storage, plan: WorkPlan, tmp_path: Path) -> None:
+    """A reply the listener missed (plenary was down) comes in with the archive: the same
+    issue, the same thread, or the post would differ by the way it arrived."""
+    digest = "plenary-digest.20191007T1300Z@example.org"
+    path = tmp_path / "replies.mbox"
+    path.write_bytes(mbox([post("r1@example.org", subject="Re: Digest", in_reply_to=digest,
+                                body="> ## 3. Efficient use of resources\n> - Pool it\n\n"
+                                     "A shared budget needs a steward.\n")]))
+    await import_archives(any_storage, plan, [path], "emm", None, NOW)
+    ref = MessageRef("email", "emm", "r1@example.org")
+    assert await any_storage.tags_of(ref) == TagSet((3,))
+    async with any_storage.db.read() as conn:
+        thread = (await conn.execute(select(MESSAGES.c.thread_id).where(
+            MESSAGES.c.message_id == ref.message_id))).scalar_one()
+    assert thread == digest
+
+
 async def test_pipermail_volumes_with_obfuscated_senders(any_storage: Storage, plan: WorkPlan,
                                                          tmp_path: Path) -> None:
     write_pipermail(tmp_path / "archive", {

@@ -110,3 +110,29 @@ def test_unknown_fields_are_refused(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ConfigError, match=r"issues\[0\]\.owner: Extra inputs are not permitted"):
         load_workplan(path)
+
+
+@pytest.mark.parametrize("loader", [yaml.SafeLoader, yaml.CSafeLoader])
+def test_a_key_written_twice_is_refused_with_both_lines(
+        tmp_path: Path, loader: type[yaml.SafeLoader], monkeypatch: pytest.MonkeyPatch) -> None:
+    # PyYAML alone keeps the second `groups:` and drops the first list without a word.
+    monkeypatch.setattr(workplan, "YAML_LOADER", loader)
+    text = SHIPPED_PLAN.read_text(encoding="utf-8")
+    groups = next(line for line in text.splitlines() if line.startswith("groups:"))
+    first = text.splitlines().index(groups) + 1
+    path = write_plan(tmp_path, groups, f"{groups}\ngroups: [GNSO]")
+    with pytest.raises(ConfigError) as caught:
+        load_workplan(path)
+    assert str(caught.value) == (f"{path}: line {first + 1}: not valid YAML (duplicate key "
+                                 f"'groups', first at line {first})")
+
+
+def test_the_same_key_in_two_mappings_is_no_duplicate(tmp_path: Path) -> None:
+    # Every issue has its own `number:` and `title:`: only a repeat inside one mapping counts,
+    # and a merge key (`<<:`) may still be overridden.
+    path = tmp_path / "anchors.yaml"
+    path.write_text("base: &base {a: 1}\nfirst: {<<: *base, a: 2}\nsecond: {a: 3}\n",
+                    encoding="utf-8")
+    assert yaml.load(path.read_text(encoding="utf-8"),
+                     Loader=workplan._refusing_duplicate_keys(workplan.YAML_LOADER)) == {
+        "base": {"a": 1}, "first": {"a": 2}, "second": {"a": 3}}
