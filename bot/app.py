@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.adapters import Adapter
 from bot.chat_hub import AnyStaff, ChatHub
+from bot.commands import command_aliases
 from bot.errors import BotError, ConfigError
 from bot.handlers import EVENTS, JOBS, ROUTES
 from bot.health import Health
@@ -22,7 +23,7 @@ from bot.i18n import Translator
 from bot.platform_status import reporters
 from bot.ports import Clock, StaffDirectory, SystemClock
 from bot.room_control import RoomControls
-from bot.router import Router, command_aliases
+from bot.router import Router
 from bot.scheduler import Scheduler
 from bot.services import AllowList, Services
 from bot.settings import Settings

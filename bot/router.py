@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import secrets
-import shlex
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from typing import Any, cast
 
+from bot.commands import Args, Route, command_aliases, parse_args, split_command
 from bot.errors import NotAllowed, UsageError, UserError
 from bot.hashtags import fold
-from bot.i18n import Translator, locales
 from bot.in_order import InOrder
 from bot.log_context import log_context
 from bot.messages import (
@@ -32,61 +29,9 @@ from bot.storage import SaveOutcome, is_outage
 
 log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True, slots=True)
-class Args:
-    """The words after a command's name; quotes group words ("ICANN66 session")."""
-
-    words: tuple[str, ...]
-    raw: str
-
-    def __len__(self) -> int:
-        return len(self.words)
-
-
-Handler = Callable[[IncomingMessage, Args, Services], Awaitable[Reply | str | None]]
 EventHandler = Callable[[Any, Services], Awaitable[object]]
 # EVENTS[IncomingMessage]: stores a run of plain messages, one outcome each.
 StoreMessages = Callable[[Sequence[IncomingMessage], Services], Awaitable[Sequence[SaveOutcome]]]
-
-
-@dataclass(frozen=True, slots=True)
-class Route:
-    name: str  # what follows the prefix: `digest`, `forget-me`
-    handler: Handler
-    staff_only: bool = False
-    # Only where the platform lets the bot manage its rooms (Matrix's leave and backfill).
-    needs_room_control: bool = False
-
-    @property
-    def usage_key(self) -> str:
-        return f"usage.{self.name}"
-
-
-# A command word in any script (`digest`, `resumen`, `сводка`, `ملخص`, `摘要`).
-_COMMAND = re.compile(r"^(?P<name>[^\W\d_][\w-]*)(?:\s+(?P<rest>.*))?$", re.DOTALL)
-_FULL_WIDTH = {"!": "！"}  # Chinese and Japanese keyboards type the full-width mark
-
-
-def split_command(text: str, prefix: str) -> tuple[str, str] | None:
-    """(`name`, rest) when `text` is a command (`!digest #3`); None for ordinary talk."""
-    wide = _FULL_WIDTH.get(prefix)
-    if wide is not None and text.startswith(wide):
-        text = prefix + text[len(wide):]
-    if not text.startswith(prefix):
-        return None
-    match = _COMMAND.match(text[len(prefix):])
-    if match is None:
-        return None
-    return match.group("name").lower(), (match.group("rest") or "").strip()
-
-
-def parse_args(rest: str) -> Args:
-    try:
-        words = tuple(shlex.split(rest))
-    except ValueError:  # an unbalanced quote: take the words as they are
-        words = tuple(rest.split())
-    return Args(words, rest)
 
 
 class Router:
@@ -306,20 +251,6 @@ class Router:
 
     def _usage_prefix(self) -> str:
         return self._svc.settings.command_prefix
-
-
-
-
-def command_aliases(names: Sequence[str]) -> dict[str, str]:
-    """Each language's word for each command, folded (`ayuda`, `помощь`, `帮助`) → the
-    command. English words win a clash; `test_catalogues` keeps the languages from having
-    one word for two commands."""
-    aliases = {name: name for name in names}
-    for locale in locales():
-        tr = Translator(locale)
-        for name in names:
-            aliases.setdefault(fold(tr(f"command.{name}")), name)
-    return aliases
 
 
 async def _outcome_of(step: Awaitable[Outcome]) -> Outcome:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from bot.commands import Route
 from bot.handlers import (
     digest,
     gaps,
@@ -34,7 +35,7 @@ from bot.messages import (
     TagsChosen,
 )
 from bot.reminders.job import send_due_reminders
-from bot.router import EventHandler, Route
+from bot.router import EventHandler
 from bot.scheduler import Job
 
 ROUTES: Final = (

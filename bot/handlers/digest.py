@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import replace
 from datetime import datetime
 
+from bot.commands import Args
 from bot.digests.build import Digest, DigestScope, build_digest
 from bot.digests.chat_text import chat_limit, render_digest
 from bot.digests.exports import Exporter, TooBig, export_attachment
@@ -14,7 +15,6 @@ from bot.digests.period import scope_for_reader
 from bot.handlers.gaps import compact_lens
 from bot.handlers.language_fill import fill_languages
 from bot.messages import IncomingMessage, Reply
-from bot.router import Args
 from bot.services import Services
 
 

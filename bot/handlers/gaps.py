@@ -3,13 +3,13 @@ what is missing. The same lens, compact, ends `digest`."""
 
 from __future__ import annotations
 
+from bot.commands import Args
 from bot.handlers.language_fill import fill_languages
 from bot.lens.build import find_gaps, read_lens, read_spoken
 from bot.lens.text import compact_lines, full_lines
 from bot.lens_values import Gaps, IssueLens
 from bot.lookup import resolve_issue
 from bot.messages import IncomingMessage, Reply
-from bot.router import Args
 from bot.services import Services
 
 

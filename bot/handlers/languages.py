@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from babel import Locale
 
+from bot.commands import Args
 from bot.hashtags import fold
 from bot.i18n import Translator, locales
 from bot.messages import IncomingMessage
-from bot.router import Args
 from bot.services import Services
 from bot.target_settings import locale_for
 from bot.targets import target_of

@@ -7,11 +7,11 @@ import logging
 import secrets
 from datetime import timedelta
 
+from bot.commands import Args
 from bot.digests.mail import send_message
 from bot.errors import UsageError
 from bot.mail.confirmation import confirmation_message, new_code, normal_address
 from bot.messages import IncomingMessage, Reply
-from bot.router import Args
 from bot.services import Services
 
 log = logging.getLogger(__name__)

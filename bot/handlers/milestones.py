@@ -6,6 +6,7 @@ import dataclasses
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from bot.commands import Args
 from bot.dates import format_span
 from bot.errors import NotFound, UsageError
 from bot.i18n import Translator
@@ -20,7 +21,6 @@ from bot.reminders.render import (
     when_text,
 )
 from bot.reminders.schedule import all_schedules, from_database, next_occurrence
-from bot.router import Args
 from bot.services import Services
 from bot.target_settings import zone_for
 from bot.targets import target_of

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from bot.commands import Args
 from bot.errors import NotFound, UsageError
 from bot.i18n import quoted
 from bot.messages import IncomingMessage, MessageRef
-from bot.router import Args
 from bot.services import Services
 from bot.text import plain
 

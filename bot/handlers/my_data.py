@@ -8,12 +8,12 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
+from bot.commands import Args
 from bot.digests.csv_export import UTF8_BOM
 from bot.digests.escaping import csv_cell, csv_line
 from bot.errors import UsageError
 from bot.hashtags import fold
 from bot.messages import Attachment, IncomingMessage, Reply
-from bot.router import Args
 from bot.services import Services
 from bot.storage.member_data import MemberData
 

@@ -3,8 +3,8 @@ how much."""
 
 from __future__ import annotations
 
+from bot.commands import Args
 from bot.messages import IncomingMessage
-from bot.router import Args
 from bot.services import Services
 
 

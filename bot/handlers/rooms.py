@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import logging
 
+from bot.commands import Args
 from bot.dates import format_day, parse_day
 from bot.errors import UsageError, UserError
 from bot.messages import IncomingMessage, InvitedToRoom
 from bot.room_control import RoomControl
-from bot.router import Args
 from bot.services import Services
 
 log = logging.getLogger(__name__)

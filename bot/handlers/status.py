@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.commands import Args
 from bot.dates import format_short
 from bot.messages import IncomingMessage
 from bot.platform_status import PlatformStatus
 from bot.reminder_values import Due
 from bot.reminders.render import countdown, title_text
 from bot.reminders.schedule import all_schedules, due_between
-from bot.router import Args
 from bot.services import Services
 from bot.target_settings import default_targets
 from bot.text import bold, code, quiet

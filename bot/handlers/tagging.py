@@ -6,6 +6,7 @@ import logging
 from collections import Counter
 from collections.abc import Sequence
 
+from bot.commands import Args
 from bot.errors import NotAllowed, NotFound, UsageError
 from bot.handlers.consent import tell_new_members
 from bot.lookup import resolve_issue, resolve_kind
@@ -18,7 +19,6 @@ from bot.messages import (
     ReactionRemoved,
     TagsChosen,
 )
-from bot.router import Args
 from bot.services import Services
 from bot.storage import SaveOutcome
 from bot.tags import TagSet, TagSource, describe_tags, read_hashtags

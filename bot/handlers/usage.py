@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.commands import Args, Route
 from bot.messages import IncomingMessage
-from bot.router import Args, Route
 from bot.services import Services
 from bot.text import bold
 

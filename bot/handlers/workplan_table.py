@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
+from bot.commands import Args
 from bot.digest_values import PLAN_COLUMNS
 from bot.errors import UsageError
 from bot.lookup import resolve_issue
 from bot.messages import IncomingMessage
-from bot.router import Args
 from bot.services import Services
 from bot.text import bold, code, plain
 

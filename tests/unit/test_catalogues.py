@@ -11,9 +11,9 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
 from bot import catalogues
+from bot.commands import split_command
 from bot.hashtags import fold
 from bot.i18n import Translator, locales
-from bot.router import split_command
 
 
 def test_the_shipped_template_is_what_the_english_in_the_code_makes() -> None:

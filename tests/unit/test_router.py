@@ -6,30 +6,12 @@ import logging
 
 import pytest
 
+from bot.commands import Args, Route
 from bot.handlers import EVENTS
 from bot.messages import IncomingMessage
-from bot.router import Args, Route, Router, parse_args, split_command
+from bot.router import Router
 from bot.services import Services
 from tests.fakes import Harness
-
-
-@pytest.mark.parametrize(("text", "expected"), [
-    ("!digest #3 since 7d", ("digest", "#3 since 7d")),
-    ("!Forget-Me", ("forget-me", "")),
-    ("!help", ("help", "")),
-    ("!!! wow", None),
-    ("! help", None),
-    ("hello !help", None),
-    ("", None),
-])
-def test_split_command(text: str, expected: tuple[str, str] | None) -> None:
-    assert split_command(text, "!") == expected
-
-
-def test_quoted_words_stay_together_and_unbalanced_quotes_do_not_fail() -> None:
-    assert parse_args('add "ICANN66 session" lead 7d').words == (
-        "add", "ICANN66 session", "lead", "7d")
-    assert parse_args('say "hello').words == ("say", '"hello')
 
 
 async def test_unknown_command_gets_one_friendly_line(harness: Harness) -> None:

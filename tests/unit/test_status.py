@@ -6,11 +6,12 @@ from datetime import UTC, datetime
 
 from prometheus_client import generate_latest
 
+from bot.commands import Args, Route
 from bot.errors import UserError
 from bot.handlers import EVENTS, ROUTES
 from bot.messages import IncomingMessage
 from bot.platform_status import PlatformStatus
-from bot.router import Args, Route, Router
+from bot.router import Router
 from bot.services import Services
 from tests.fakes import Harness
 
