@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import workplan
+from bot import yaml_file
 from bot.errors import ConfigError
 from bot.settings import default_workplan_path
 from bot.workplan import WorkPlan, load_workplan
@@ -86,15 +86,15 @@ def test_a_bad_plan_is_one_line_naming_file_path_and_problem(
 def test_the_plan_is_parsed_by_libyaml_with_the_same_result_as_pure_python(
         plan: WorkPlan, monkeypatch: pytest.MonkeyPatch) -> None:
     assert yaml.__with_libyaml__  # PyYAML's binary wheels bundle it
-    assert workplan.YAML_LOADER is yaml.CSafeLoader
-    monkeypatch.setattr(workplan, "YAML_LOADER", yaml.SafeLoader)
+    assert yaml_file.YAML_LOADER is yaml.CSafeLoader
+    monkeypatch.setattr(yaml_file, "YAML_LOADER", yaml.SafeLoader)
     assert load_workplan(SHIPPED_PLAN) == plan
 
 
 @pytest.mark.parametrize("loader", [yaml.SafeLoader, yaml.CSafeLoader])
 def test_not_yaml_and_missing_files_are_config_errors(
         tmp_path: Path, loader: type[yaml.SafeLoader], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(workplan, "YAML_LOADER", loader)
+    monkeypatch.setattr(yaml_file, "YAML_LOADER", loader)
     broken = tmp_path / "broken.yaml"
     broken.write_text("issues: [\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"broken\.yaml: line \d+: not valid YAML"):
@@ -116,7 +116,7 @@ def test_unknown_fields_are_refused(tmp_path: Path) -> None:
 def test_a_key_written_twice_is_refused_with_both_lines(
         tmp_path: Path, loader: type[yaml.SafeLoader], monkeypatch: pytest.MonkeyPatch) -> None:
     # PyYAML alone keeps the second `groups:` and drops the first list without a word.
-    monkeypatch.setattr(workplan, "YAML_LOADER", loader)
+    monkeypatch.setattr(yaml_file, "YAML_LOADER", loader)
     text = SHIPPED_PLAN.read_text(encoding="utf-8")
     groups = next(line for line in text.splitlines() if line.startswith("groups:"))
     first = text.splitlines().index(groups) + 1
@@ -134,5 +134,5 @@ def test_the_same_key_in_two_mappings_is_no_duplicate(tmp_path: Path) -> None:
     path.write_text("base: &base {a: 1}\nfirst: {<<: *base, a: 2}\nsecond: {a: 3}\n",
                     encoding="utf-8")
     assert yaml.load(path.read_text(encoding="utf-8"),
-                     Loader=workplan._refusing_duplicate_keys(workplan.YAML_LOADER)) == {
+                     Loader=yaml_file._refusing_duplicate_keys(yaml_file.YAML_LOADER)) == {
         "base": {"a": 1}, "first": {"a": 2}, "second": {"a": 3}}
