@@ -59,12 +59,26 @@ def split_command(text: str, prefix: str) -> tuple[str, str] | None:
     return match.group("name").lower(), (match.group("rest") or "").strip()
 
 
-def parse_args(rest: str) -> Args:
+def parse_args(rest: str, mentions: Sequence[tuple[str, str]] = ()) -> Args:
+    """`rest` in words; each person the platform marked as mentioned is the word `@id`
+    (`@U0123`, `@alice:example.org`), whatever name the text shows for them (Slack's
+    `@Alice Martin`, a Matrix pill's `Alice Martin`): commands name members by id."""
+    text = _with_ids(rest, mentions)
     try:
-        words = tuple(shlex.split(rest))
+        words = tuple(shlex.split(text))
     except ValueError:  # an unbalanced quote: take the words as they are
-        words = tuple(rest.split())
+        words = tuple(text.split())
     return Args(words, rest)
+
+
+def _with_ids(text: str, mentions: Sequence[tuple[str, str]]) -> str:
+    for shown, member in sorted(mentions, key=lambda mention: -len(mention[0])):
+        if not shown:
+            continue
+        word = member if member.startswith("@") else "@" + member
+        # As a plain text join, never a template: an id is no `re` replacement pattern.
+        text = word.join(re.split(rf"(?<!\S){re.escape(shown)}(?!\S)", text))
+    return text
 
 
 def command_aliases(names: Sequence[str]) -> dict[str, str]:

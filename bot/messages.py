@@ -77,6 +77,9 @@ class IncomingMessage(AboutMessage):
     # Where the platform wants this command's answers, opaque to the core (a Slack slash
     # command's response_url); None: answered in `where`, as any message.
     answer_to: str | None = field(default=None, compare=False, repr=False)
+    # The people the platform marked as mentioned: (the words the text shows for them, their
+    # id). A Slack mention reads `@Alice Example` in `text`; a command naming her needs U0123.
+    mentions: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -195,7 +195,7 @@ class Router:
             reply = svc.tr("error.unknown_command", command=self._usage_prefix() + name,
                            help=self._usage_prefix() + "help")
         else:
-            reply = await self._guarded(route, msg, parse_args(rest), svc)
+            reply = await self._guarded(route, msg, parse_args(rest, msg.mentions), svc)
         if reply:
             await self._answer(msg, reply)
         return HANDLED

@@ -9,8 +9,9 @@ from bot.text import code
 
 
 def member_named(word: str, platform: str) -> str | None:
-    """The member a staff command names: `@U0123` or `<@U0123>` (Slack), `@alice:server`
-    (Matrix), `@name` elsewhere; None when the word names no one."""
+    """The member a staff command names: `@U0123` (Slack; a mention arrives so, see
+    `parse_args`), `@alice:server` (Matrix), `@name` elsewhere; None when the word names no
+    one."""
     word = word.strip().removeprefix("<").removesuffix(">")
     if not word.startswith("@") or len(word) < 2:
         return None

@@ -33,3 +33,14 @@ def test_quoted_words_stay_together_and_unbalanced_quotes_do_not_fail() -> None:
 ])
 def test_command_words_in_every_script(text: str, expected: tuple[str, str]) -> None:
     assert split_command(text, "!") == expected
+
+
+def test_a_mention_is_the_member_s_id_whatever_name_it_shows() -> None:
+    # Slack shows `<@U0123>` as `@Alice Martin`; a Matrix pill shows the display name alone.
+    slack = parse_args("@Alice Martin GNSO", [("@Alice Martin", "U0123")])
+    assert slack.words == ("@U0123", "GNSO") and slack.raw == "@Alice Martin GNSO"
+    matrix = parse_args("author Bob Smith since 7d", [("Bob Smith", "@bob:example.org")])
+    assert matrix.words == ("author", "@bob:example.org", "since", "7d")
+    # Only whole words: a name inside another word, or not marked as a mention, stays.
+    assert parse_args("Bob Smithson", [("Bob Smith", "@bob:x")]).words == ("Bob", "Smithson")
+    assert parse_args("@Alice GNSO").words == ("@Alice", "GNSO")

@@ -39,6 +39,19 @@ def test_a_text_message() -> None:
     assert msg.reply_to_id is None and msg.where.thread_id is None
 
 
+def test_a_mention_pill_gives_the_user_behind_the_name_shown() -> None:
+    # Element writes the display name in `body` and links the user in `formatted_body`.
+    msg = translate(event(
+        msgtype="m.text", body="!iam Bob Smith GNSO", format="org.matrix.custom.html",
+        formatted_body='!iam <a href="https://matrix.to/#/%40bob%3Ax">Bob <b>Smith</b></a> GNSO'
+                       ' and <a href="https://matrix.to/#/@carol:x?via=x">Carol &amp; co</a>'
+                       ' in <a href="https://matrix.to/#/!r:x">the room</a>'), ROOM)
+    assert isinstance(msg, IncomingMessage)
+    assert msg.mentions == (("Bob Smith", "@bob:x"), ("Carol & co", "@carol:x"))
+    plain = translate(event(msgtype="m.text", body="hello"), ROOM)
+    assert isinstance(plain, IncomingMessage) and plain.mentions == ()
+
+
 @pytest.mark.parametrize("content", [
     {"msgtype": "m.notice", "body": "a bot speaking"},  # other bots' notices
     {"msgtype": "m.image", "body": "cat.png"},

@@ -29,6 +29,15 @@ def test_every_slash_command_reaches_a_route(manifest: dict[str, Any]) -> None:
         assert msg.text.lstrip("!").split()[0] in names
 
 
+def test_slash_commands_send_mentions_as_ids(manifest: dict[str, Any]) -> None:
+    # Unescaped, `/plenary iam @alice GNSO` brings the name alone: staff could not name anyone.
+    commands = manifest["features"]["slash_commands"]
+    assert all(command["should_escape"] is True for command in commands)
+    msg = read_command({"command": "/plenary", "text": "iam <@U0123|alice> GNSO"}, "!",
+                       FrozenClock().now())
+    assert (msg.text, msg.mentions) == ("!iam @alice GNSO", (("@alice", "U0123"),))
+
+
 def test_the_shortcut_is_the_one_the_adapter_listens_to(manifest: dict[str, Any]) -> None:
     shortcuts = manifest["features"]["shortcuts"]
     assert [(s["type"], s["callback_id"]) for s in shortcuts] == [("message", SHORTCUT_ID)]

@@ -6,10 +6,13 @@ fields we read, costs a fraction of nio's schema validation (see bench/bench_mat
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import unquote
 
 from bot.adapters.matrix.render import permalink
 from bot.messages import (
@@ -109,7 +112,23 @@ def _message(raw: Mapping[str, Any], room: RoomView) -> IncomingMessage | Messag
     where = Conversation(PLATFORM, room.room_id, thread_id, name=room.name)
     return IncomingMessage(where, event_id, sender, body, sent_at, reply_to_id=reply_to,
                            sender_name=room.display_names.get(sender),
-                           permalink=permalink(room.room_id, event_id))
+                           permalink=permalink(room.room_id, event_id),
+                           mentions=_pills(content.get("formatted_body")))
+
+
+# A mention "pill": Element and other clients put the display name in `body` and link it to
+# the user in `formatted_body` (`<a href="https://matrix.to/#/@alice:example.org">Alice</a>`).
+_PILL = re.compile(r'<a\s[^>]*href="https://matrix\.to/#/((?:@|%40)[^"?/]+)[^"]*"[^>]*>(.*?)</a>',
+                   re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _pills(formatted: object) -> tuple[tuple[str, str], ...]:
+    """(the words `body` shows, the user id) of each user a message's HTML links to."""
+    if not isinstance(formatted, str) or "matrix.to/#/" not in formatted:
+        return ()
+    return tuple((html.unescape(_TAG.sub("", label)).strip(), unquote(user))
+                 for user, label in _PILL.findall(formatted))
 
 
 def strip_reply_fallback(body: str) -> str:

@@ -60,11 +60,21 @@ def readable_text(text: str, user_names: Mapping[str, str]) -> str:
     return resolved.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-def mentioned_user_ids(text: str) -> list[str]:
+def mentions_in(text: str, user_names: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """Each user mention of Slack's wire text: (what `readable_text` shows for it, the id)."""
     if "<@" not in text:
-        return []
-    return [m.group(1)[1:].split("|", 1)[0] for m in _MARKUP.finditer(text)
-            if m.group(1).startswith("@")]
+        return ()
+    found = []
+    for match in _MARKUP.finditer(text):
+        target, _, label = match.group(1).partition("|")
+        if target.startswith("@"):
+            found.append(("@" + (label or user_names.get(target[1:]) or target[1:]),
+                          target[1:]))
+    return tuple(found)
+
+
+def mentioned_user_ids(text: str) -> list[str]:
+    return [user_id for _, user_id in mentions_in(text, {})]
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,11 +145,13 @@ def _read_message_event(event: Payload, workspace: Workspace, user_names: Mappin
     ts, thread_ts = str(event["ts"]), event.get("thread_ts")
     user = str(event["user"])
     where = _where(channel, thread_ts, channel_names, ts)
+    text = str(event.get("text", ""))
     return IncomingMessage(
-        where, ts, user, readable_text(str(event.get("text", "")), user_names),
+        where, ts, user, readable_text(text, user_names),
         slack_time(ts), reply_to_id=str(thread_ts) if thread_ts and thread_ts != ts else None,
         sender_name=user_names.get(user),
-        permalink=workspace.permalink(channel, ts, thread_ts))
+        permalink=workspace.permalink(channel, ts, thread_ts),
+        mentions=mentions_in(text, user_names))
 
 
 def _where(channel: str, thread_ts: object, channel_names: Mapping[str, str],
@@ -155,13 +167,16 @@ def read_mention(event: Payload, workspace: Workspace, prefix: str,
     """`@plenary digest #3` runs `digest #3`; any other mention gets the help."""
     if is_from_a_bot(event, workspace):
         return None
-    words = _MARKUP.sub(" ", str(event.get("text", ""))).split()
+    raw = str(event.get("text", ""))
+    # The bot's own mention first (`@plenary iam @Alice GNSO`): the command is what follows.
+    words = re.sub(rf"<@{re.escape(workspace.bot_user_id)}(\|[^<>]*)?>", " ", raw).split()
     asked = words[0].lower().lstrip(prefix) if words else ""
     rest = " ".join(words[1:])
     text = f"{prefix}{asked} {rest}".strip() if asked in commands else f"{prefix}help"
     ts, thread_ts = str(event["ts"]), event.get("thread_ts")
     return IncomingMessage(_where(str(event["channel"]), thread_ts or ts, channel_names),
-                           ts, str(event["user"]), readable_text(text, {}), slack_time(ts))
+                           ts, str(event["user"]), readable_text(text, {}), slack_time(ts),
+                           mentions=mentions_in(text, {}))
 
 
 def read_command(payload: Payload, prefix: str, at: datetime) -> IncomingMessage:
@@ -171,7 +186,8 @@ def read_command(payload: Payload, prefix: str, at: datetime) -> IncomingMessage
     stands for "the message I reply to".
     """
     command = str(payload.get("command", "/plenary")).lstrip("/")
-    words = str(payload.get("text", "")).split()
+    raw = str(payload.get("text", ""))
+    words = raw.split()
     if command == "plenary":
         name, args = (words[0].lower(), words[1:]) if words else ("help", [])
     else:
@@ -190,7 +206,8 @@ def read_command(payload: Payload, prefix: str, at: datetime) -> IncomingMessage
     return IncomingMessage(where, message_id, str(payload.get("user_id", "")),
                            readable_text(text, {}), at, reply_to_id=reply_to,
                            sender_name=payload.get("user_name"),
-                           answer_to=str(payload.get("response_url") or "") or None)
+                           answer_to=str(payload.get("response_url") or "") or None,
+                           mentions=mentions_in(raw, {}))
 
 
 def team_of_request(body: Payload) -> str | None:
