@@ -45,7 +45,7 @@ def readable_text(text: str, user_names: Mapping[str, str]) -> str:
         inner = match.group(1)
         target, _, label = inner.partition("|")
         if target.startswith("@"):
-            return "@" + (label or user_names.get(target[1:]) or target[1:])
+            return _shown_user(target[1:], label, user_names)
         if target.startswith("#"):
             return "#" + (label or target[1:])
         if target.startswith("!subteam^"):
@@ -60,6 +60,11 @@ def readable_text(text: str, user_names: Mapping[str, str]) -> str:
     return resolved.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
+def _shown_user(user_id: str, label: str, user_names: Mapping[str, str]) -> str:
+    """How `readable_text` writes a user mention: `@` and the label, name or id."""
+    return "@" + (label or user_names.get(user_id) or user_id)
+
+
 def mentions_in(text: str, user_names: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
     """Each user mention of Slack's wire text: (what `readable_text` shows for it, the id)."""
     if "<@" not in text:
@@ -68,8 +73,7 @@ def mentions_in(text: str, user_names: Mapping[str, str]) -> tuple[tuple[str, st
     for match in _MARKUP.finditer(text):
         target, _, label = match.group(1).partition("|")
         if target.startswith("@"):
-            found.append(("@" + (label or user_names.get(target[1:]) or target[1:]),
-                          target[1:]))
+            found.append((_shown_user(target[1:], label, user_names), target[1:]))
     return tuple(found)
 
 
