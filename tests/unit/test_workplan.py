@@ -133,6 +133,5 @@ def test_the_same_key_in_two_mappings_is_no_duplicate(tmp_path: Path) -> None:
     path = tmp_path / "anchors.yaml"
     path.write_text("base: &base {a: 1}\nfirst: {<<: *base, a: 2}\nsecond: {a: 3}\n",
                     encoding="utf-8")
-    assert yaml.load(path.read_text(encoding="utf-8"),
-                     Loader=yaml_file._refusing_duplicate_keys(yaml_file.YAML_LOADER)) == {
+    assert yaml_file.read_yaml(path, "a test file") == {
         "base": {"a": 1}, "first": {"a": 2}, "second": {"a": 3}}
